@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netattest.tls_syslog developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The logic behind the collection's filter plugins, as plain functions raising ValueError."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import json
+import re
+
+try:
+    from collections.abc import Mapping
+except ImportError:  # pragma: no cover
+    Mapping = dict
+
+
+def rsyslog_array(values):
+    """['a', 'b'] -> '["a","b"]' for rsyslog; refuses anything that could break the config."""
+    if isinstance(values, (str, bytes)) or isinstance(values, Mapping) or not hasattr(values, "__iter__"):
+        raise ValueError("expected a list of strings, got %s" % type(values).__name__)
+    values = list(values)
+    if not values:
+        raise ValueError("the list is empty: give at least one name (for PermittedPeer, the permitted client names)")
+    out = []
+    for i, value in enumerate(values):
+        if not isinstance(value, str):
+            raise ValueError("item %d is a %s, not a string: quote it" % (i + 1, type(value).__name__))
+        if value == "":
+            raise ValueError("item %d is an empty string: remove it or give the name" % (i + 1))
+        bad = [c for c in value if ord(c) < 0x20 or ord(c) == 0x7F]
+        if bad:
+            raise ValueError(
+                "item %d (%r) contains a newline or control character: names must be one line of printable "
+                "characters" % (i + 1, value)
+            )
+        out.append('"%s"' % value.replace("\\", "\\\\").replace('"', '\\"'))
+    return "[" + ",".join(out) + "]"
+
+
+LINE_RE = re.compile(r"^(?P<timestamp>\S+) (?P<host>\S+) (?P<tag>[^\s:]+?):? (?P<message>.*)$", re.DOTALL)
+
+
+def onegate_log(line):
+    """A line stored by rsyslog (RSYSLOG_FileFormat) -> dict with the parsed OneGate JSON.
+
+    Never raises for a line that is not OneGate's: it keeps the raw text and says why in ``error``.
+    """
+    if not isinstance(line, str):
+        raise ValueError("expected a log line (string), got %s" % type(line).__name__)
+    raw = line.rstrip("\r\n")
+    result = {
+        "raw": raw,
+        "timestamp": None,
+        "host": None,
+        "tag": None,
+        "message": raw,
+        "is_json": False,
+        "data": None,
+        "log_type": None,
+        "log_level": None,
+        "tenantcode": None,
+        "log_message": None,
+        "params": None,
+        "log_timestamp": None,
+        "error": None,
+    }
+    match = LINE_RE.match(raw)
+    if not match:
+        result["error"] = "not an RSYSLOG_FileFormat line (timestamp host tag message)"
+        return result
+    result.update(timestamp=match.group("timestamp"), host=match.group("host"), tag=match.group("tag"))
+    result["message"] = match.group("message")
+    try:
+        data = json.loads(result["message"])
+    except ValueError as exc:
+        result["error"] = "the message is not JSON: %s" % exc
+        return result
+    if not isinstance(data, dict):
+        result["error"] = "the message is JSON but not an object"
+        return result
+    result.update(
+        is_json=True,
+        data=data,
+        log_type=data.get("log_type"),
+        log_level=data.get("log_level"),
+        tenantcode=data.get("tenantcode"),
+        log_message=data.get("message"),
+        params=data.get("params"),
+        log_timestamp=data.get("timestamp"),
+    )
+    return result
+
+
+def sg_ingress_rules(addresses, port=6514, description_prefix="from_SOG", allow_any=False, proto="tcp"):
+    """OneGate egress addresses -> rules for amazon.aws.ec2_security_group, one per address."""
+    if isinstance(addresses, str):
+        addresses = [a for a in re.split(r"[\s,]+", addresses) if a]
+    if addresses is None or not hasattr(addresses, "__iter__") or isinstance(addresses, Mapping):
+        raise ValueError("expected a list of IP addresses or CIDRs")
+    addresses = list(addresses)
+    if not addresses:
+        raise ValueError(
+            "the list of OneGate egress addresses is empty: take the addresses from Soliton's customer FAQ "
+            "No.16880 (OneGate's egress IP addresses) and set them"
+        )
+    try:
+        port = int(port)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("port must be a number from 1 to 65535, got %r" % (port,)) from exc
+    if not 1 <= port <= 65535:
+        raise ValueError("port must be a number from 1 to 65535, got %d" % port)
+    rules = []
+    seen = {}
+    for i, item in enumerate(addresses):
+        text = str(item).strip()
+        try:
+            net = ipaddress.ip_network(text, strict=True)
+        except ValueError as exc:
+            raise ValueError(
+                "item %d (%r) is not a valid IP address or CIDR (%s): give addresses like 203.0.113.5 or "
+                "203.0.113.0/28 with no host bits set" % (i + 1, text, exc)
+            ) from exc
+        if net.prefixlen == 0 and not allow_any:
+            raise ValueError(
+                "item %d (%s) opens the port to the whole internet: refused. Give OneGate's egress addresses; if you "
+                "really mean any address, set allow_any=true" % (i + 1, text)
+            )
+        if net in seen:
+            raise ValueError("item %d (%s) duplicates item %d: remove one of them" % (i + 1, text, seen[net]))
+        seen[net] = i + 1
+        rule = {
+            "proto": proto,
+            "from_port": port,
+            "to_port": port,
+            "rule_desc": "%s%d" % (description_prefix, i + 1),
+        }
+        if net.version == 4:
+            rule["cidr_ip"] = str(net)
+        else:
+            rule["cidr_ipv6"] = str(net)
+        rules.append(rule)
+    return rules

@@ -1,0 +1,436 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netattest.tls_syslog developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: pem_bundle
+short_description: Install a server key and certificate from Soliton OneGate's PEM bundle, checked, in one step
+version_added: 0.1.0
+description:
+  - Soliton OneGate's CA can generate a server key pair itself and hands out one PEM file, its
+    C(PEM (private key + server certificate)) download, which holds a passphrase-encrypted PKCS#8 private key
+    (C(-----BEGIN ENCRYPTED PRIVATE KEY-----)) followed by the server certificate, sometimes followed by CA
+    certificates. It also offers PKCS#12 (.p12/.pfx).
+  - rsyslog cannot read an encrypted key. It has no passphrase option; given an encrypted key it prompts on
+    stderr and silently opens no listener. This module splits the bundle, decrypts the key, checks that key
+    and certificate belong together, optionally verifies the certificate against the CA, its validity window
+    and its names, and only then writes the certificate and the decrypted key with their owners and modes.
+  - Why a module of our own. M(community.crypto.split_pem) only splits a file and
+    M(community.crypto.openssl_privatekey_convert) only re-encodes one key file. Chained, they would leave the
+    decrypted key or a mismatched certificate on disk when a later check fails, need the encrypted bundle copied
+    to the server first, and check nothing about the certificate. This module does it as one atomic, checked
+    step. Every check passes before any file is written, and each file is replaced atomically
+    (temporary file in the same directory, then rename), with the key never readable by others.
+  - Idempotent, unchanged key material and certificate bytes leave the files untouched (C(changed=false)).
+  - Runs on the managed host and needs the Python C(cryptography) library there (Debian C(python3-cryptography),
+    Amazon Linux 2023 C(python3-cryptography)).
+author:
+  - netattest.tls_syslog developers
+options:
+  content:
+    description:
+      - The bundle itself. PEM text (blocks in any order), or a PKCS#12 file encoded in base64.
+      - Typically C(lookup('ansible.builtin.file', 'onegate-server.pem')) on the controller, so the encrypted
+        bundle is never left on the server.
+      - Exactly one of O(content) and O(src) is required.
+    type: str
+  src:
+    description:
+      - Path of the bundle (PEM or PKCS#12) on the managed host.
+    type: path
+  format:
+    description:
+      - Format of the bundle. V(auto) reads PEM when the input has a C(-----BEGIN) line, PKCS#12 otherwise.
+    type: str
+    choices: [auto, pem, pkcs12]
+    default: auto
+  passphrase:
+    description:
+      - Passphrase of the private key (entered in OneGate's CA when the key pair was issued).
+      - Needed for encrypted PKCS#8 keys, legacy encrypted PKCS#1 keys (C(Proc-Type 4,ENCRYPTED)) and PKCS#12.
+      - Never logged or returned.
+    type: str
+  ca_content:
+    description:
+      - PEM text of the CA certificate(s). When given, the server certificate must verify against it
+        (through intermediate certificates of the bundle, if any).
+      - Mutually exclusive with O(ca_src).
+    type: str
+  ca_src:
+    description:
+      - Path on the managed host of the CA certificate(s) in PEM.
+    type: path
+  cert_dest:
+    description:
+      - Where to write the server certificate (PEM), for example C(/etc/rsyslog.d/tls/server.cer).
+      - The directory must exist.
+    type: path
+    required: true
+  key_dest:
+    description:
+      - Where to write the decrypted private key (unencrypted PKCS#8 PEM), for example C(/etc/rsyslog.d/tls/server.key).
+      - The directory must exist.
+    type: path
+    required: true
+  ca_dest:
+    description:
+      - Where to write the CA certificate(s) given in O(ca_content) or O(ca_src). Requires one of them.
+    type: path
+  include_chain:
+    description:
+      - Append the bundle's other certificates (intermediates, in issuing order) after the server certificate
+        in O(cert_dest).
+    type: bool
+    default: false
+  expected_names:
+    description:
+      - IP addresses and DNS names that must be in the server certificate's subjectAltName, for example the
+        Elastic IP the receiver is reached at.
+    type: list
+    elements: str
+    default: []
+  allow_expired:
+    description:
+      - Install a certificate that has expired or is not yet valid instead of failing.
+    type: bool
+    default: false
+  owner:
+    description: Owner of the written files.
+    type: str
+  group:
+    description: Group of the written files.
+    type: str
+  key_mode:
+    description: Mode of O(key_dest).
+    type: raw
+    default: "0400"
+  cert_mode:
+    description: Mode of O(cert_dest) and O(ca_dest).
+    type: raw
+    default: "0644"
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change; writes nothing.
+  diff_mode:
+    support: full
+    description: Shows certificate subjects and fingerprints and the key's type and public key hash, never key material.
+notes:
+  - All checks run before anything is written; a failed check (wrong passphrase, mismatched certificate, expired
+    certificate, name not in the SAN, certificate not issued by the CA) writes no file.
+  - rsyslog reads certificates only when it starts; restart it after this module reports a change (SIGHUP is not enough).
+seealso:
+  - module: community.crypto.split_pem
+  - module: community.crypto.openssl_privatekey_convert
+  - module: community.crypto.x509_certificate_info
+requirements:
+  - cryptography >= 3.3 on the managed host
+"""
+
+EXAMPLES = r"""
+- name: Install the server certificate and decrypted key from OneGate's bundle
+  netattest.tls_syslog.pem_bundle:
+    content: "{{ lookup('ansible.builtin.file', 'files/onegate-server.pem') }}"
+    passphrase: "{{ vault_onegate_bundle_passphrase }}"
+    ca_content: "{{ lookup('ansible.builtin.file', 'files/onegate-ca.cer') }}"
+    ca_dest: /etc/rsyslog.d/tls/ca.cer
+    cert_dest: /etc/rsyslog.d/tls/server.cer
+    key_dest: /etc/rsyslog.d/tls/server.key
+    expected_names:
+      - "{{ elastic_ip }}"
+    owner: root
+    group: root
+  notify: Restart rsyslog
+
+- name: Same from a PKCS#12 file already on the host
+  netattest.tls_syslog.pem_bundle:
+    src: /root/onegate-server.p12
+    passphrase: "{{ vault_onegate_bundle_passphrase }}"
+    cert_dest: /etc/rsyslog.d/tls/server.cer
+    key_dest: /etc/rsyslog.d/tls/server.key
+
+- name: PKCS#12 from the controller, as base64
+  netattest.tls_syslog.pem_bundle:
+    content: "{{ lookup('ansible.builtin.file', 'onegate-server.p12.b64') }}"
+    format: pkcs12
+    passphrase: "{{ vault_onegate_bundle_passphrase }}"
+    cert_dest: /etc/rsyslog.d/tls/server.cer
+    key_dest: /etc/rsyslog.d/tls/server.key
+"""
+
+RETURN = r"""
+subject:
+  description: Subject of the server certificate (RFC 4514).
+  returned: success
+  type: str
+  sample: CN=203.0.113.10
+issuer:
+  description: Issuer of the server certificate (RFC 4514).
+  returned: success
+  type: str
+  sample: CN=OneGate CA,O=Example
+san:
+  description: subjectAltName entries of the server certificate.
+  returned: success
+  type: list
+  elements: str
+  sample: ["DNS:203.0.113.10", "IP:203.0.113.10"]
+not_before:
+  description: Start of the validity window (UTC, ISO 8601).
+  returned: success
+  type: str
+  sample: "2026-01-15T00:00:00Z"
+not_after:
+  description: End of the validity window (UTC, ISO 8601).
+  returned: success
+  type: str
+  sample: "2027-01-15T00:00:00Z"
+days_left:
+  description: Whole days until the certificate expires (negative when expired).
+  returned: success
+  type: int
+  sample: 364
+fingerprint_sha256:
+  description: SHA-256 fingerprint of the server certificate.
+  returned: success
+  type: str
+  sample: "3F:2A:...:9C"
+serial_number:
+  description: Serial number of the server certificate, hexadecimal.
+  returned: success
+  type: str
+  sample: 1A2B3C
+key_type:
+  description: Type of the private key.
+  returned: success
+  type: str
+  sample: RSA
+key_size:
+  description: Size of the private key in bits (curve size for EC keys).
+  returned: success
+  type: int
+  sample: 2048
+chain_length:
+  description: Number of further certificates written after the server certificate (with O(include_chain)).
+  returned: success
+  type: int
+  sample: 0
+cert_dest:
+  description: Path of the certificate file.
+  returned: success
+  type: str
+  sample: /etc/rsyslog.d/tls/server.cer
+key_dest:
+  description: Path of the key file.
+  returned: success
+  type: str
+  sample: /etc/rsyslog.d/tls/server.key
+ca_dest:
+  description: Path of the CA file, when O(ca_dest) was given.
+  returned: when O(ca_dest) is set
+  type: str
+  sample: /etc/rsyslog.d/tls/ca.cer
+changed_files:
+  description: The files whose content or attributes were (or, in check mode, would be) changed.
+  returned: success
+  type: list
+  elements: str
+  sample: ["/etc/rsyslog.d/tls/server.cer", "/etc/rsyslog.d/tls/server.key"]
+"""
+
+import os
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.text.converters import to_bytes, to_native
+
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import pem_bundle as pb
+
+
+def _read(module, path, what):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except (IOError, OSError) as exc:
+        module.fail_json(msg="cannot read %s %s: %s" % (what, path, to_native(exc.strerror or exc)))
+
+
+def _current(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except (IOError, OSError):
+        return None
+
+
+def _describe_file(data):
+    """A description of a cert/CA file for diff output: subjects and fingerprints, nothing secret."""
+    if data is None:
+        return "(absent)\n"
+    try:
+        certs = pb.load_certificates(data.decode("utf-8"), "the file")
+    except (pb.BundleError, UnicodeDecodeError):
+        return "(not a PEM certificate file, %d bytes)\n" % len(data)
+    return "".join("%s sha256=%s\n" % (c.subject.rfc4514_string(), pb.fingerprint_sha256(c)) for c in certs)
+
+
+def _describe_key(data):
+    if data is None:
+        return "(absent)\n"
+    try:
+        from cryptography.hazmat.primitives import serialization
+
+        key = serialization.load_pem_private_key(data, password=None)
+    except Exception:  # noqa: BLE001 - any unreadable key is just described as such
+        return "(unreadable or encrypted key, %d bytes)\n" % len(data)
+    ktype, size = pb.key_description(key)
+    return "%s %s bits, public key sha256=%s\n" % (ktype, size, pb.public_key_fingerprint(key))
+
+
+def _write_atomic(module, dest, data, mode, owner, group):
+    """Write data to a temporary file next to dest with its final mode and owner, then rename it over dest."""
+    directory = os.path.dirname(dest) or "."
+    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(dest), dir=directory)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        file_args = {"path": tmp, "mode": mode, "owner": owner, "group": group, "attributes": None}
+        module.set_fs_attributes_if_different(file_args, False)
+        os.rename(tmp, dest)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            content=dict(type="str", no_log=True),
+            src=dict(type="path"),
+            format=dict(type="str", default="auto", choices=["auto", "pem", "pkcs12"]),
+            passphrase=dict(type="str", no_log=True),
+            ca_content=dict(type="str"),
+            ca_src=dict(type="path"),
+            cert_dest=dict(type="path", required=True),
+            key_dest=dict(type="path", required=True),
+            ca_dest=dict(type="path"),
+            include_chain=dict(type="bool", default=False),
+            expected_names=dict(type="list", elements="str", default=[]),
+            allow_expired=dict(type="bool", default=False),
+            owner=dict(type="str"),
+            group=dict(type="str"),
+            key_mode=dict(type="raw", default="0400"),
+            cert_mode=dict(type="raw", default="0644"),
+        ),
+        required_one_of=[("content", "src")],
+        mutually_exclusive=[("content", "src"), ("ca_content", "ca_src")],
+        supports_check_mode=True,
+    )
+    if not pb.HAS_CRYPTOGRAPHY:
+        module.fail_json(
+            msg=missing_required_lib("cryptography", reason="to read the bundle (install python3-cryptography)"),
+            exception=to_native(pb.CRYPTOGRAPHY_IMPORT_ERROR),
+        )
+    p = module.params
+    if p["ca_dest"] and not (p["ca_content"] or p["ca_src"]):
+        module.fail_json(msg="ca_dest is set but no CA was given: set ca_content or ca_src (the OneGate CA certificate)")
+    dests = [d for d in (p["cert_dest"], p["key_dest"], p["ca_dest"]) if d]
+    if len(set(dests)) != len(dests):
+        module.fail_json(msg="cert_dest, key_dest and ca_dest must be different files")
+    for dest in dests:
+        directory = os.path.dirname(dest) or "."
+        if not os.path.isdir(directory):
+            module.fail_json(msg="the directory of %s does not exist: create %s first" % (dest, directory))
+
+    # 1. Read and check everything. Nothing is written before all checks pass.
+    try:
+        if p["content"] is not None:
+            data = to_bytes(p["content"]) if p["format"] == "pem" else pb.decode_content(p["content"])
+        else:
+            data = _read(module, p["src"], "the bundle")
+        bundle = pb.parse_bundle(data, p["passphrase"], p["format"])
+        ca_text = None
+        if p["ca_content"] is not None:
+            ca_text = p["ca_content"]
+        elif p["ca_src"]:
+            ca_text = to_native(_read(module, p["ca_src"], "the CA file"))
+        ca_certs = pb.load_certificates(ca_text, "the CA input") if ca_text is not None else []
+        if ca_certs:
+            pb.verify_against_ca(bundle, ca_certs)
+        if not p["allow_expired"]:
+            pb.check_validity(bundle.leaf)
+        if p["expected_names"]:
+            pb.check_names(bundle.leaf, p["expected_names"])
+    except pb.BundleError as exc:
+        module.fail_json(msg=to_native(exc))
+    for warning in bundle.warnings:
+        module.warn(warning)
+
+    chain = bundle.chain() if p["include_chain"] else []
+    desired = [
+        (p["cert_dest"], pb.cert_pem(bundle.leaf) + b"".join(pb.cert_pem(c) for c in chain), p["cert_mode"], "cert"),
+        (p["key_dest"], pb.key_pem(bundle.key), p["key_mode"], "key"),
+    ]
+    if p["ca_dest"]:
+        desired.append((p["ca_dest"], b"".join(pb.cert_pem(c) for c in ca_certs), p["cert_mode"], "cert"))
+
+    # 2. Compare with what is there.
+    diff_before, diff_after = {}, {}
+    to_write, to_fix = [], []
+    for dest, data, mode, kind in desired:
+        current = _current(dest)
+        describe = _describe_key if kind == "key" else _describe_file
+        if current != data:
+            to_write.append((dest, data, mode))
+            diff_before[dest] = describe(current)
+            diff_after[dest] = describe(data)
+        else:
+            file_args = {"path": dest, "mode": mode, "owner": p["owner"], "group": p["group"], "attributes": None}
+            # check_mode is honoured by set_fs_attributes_if_different itself
+            if module.set_fs_attributes_if_different(file_args, False):
+                to_fix.append(dest)
+
+    changed_files = [d for d, _x, _m in to_write] + to_fix
+    # 3. Write (not in check mode).
+    if to_write and not module.check_mode:
+        for dest, data, mode in to_write:
+            try:
+                _write_atomic(module, dest, data, mode, p["owner"], p["group"])
+            except (IOError, OSError) as exc:
+                module.fail_json(msg="cannot write %s: %s" % (dest, to_native(exc)))
+
+    ktype, ksize = pb.key_description(bundle.key)
+    result = dict(
+        changed=bool(changed_files),
+        changed_files=changed_files,
+        key_type=ktype,
+        key_size=ksize,
+        chain_length=len(chain),
+        cert_dest=p["cert_dest"],
+        key_dest=p["key_dest"],
+    )
+    if p["ca_dest"]:
+        result["ca_dest"] = p["ca_dest"]
+    result.update(pb.describe_cert(bundle.leaf))
+    if module._diff and to_write:
+        result["diff"] = {
+            "before_header": "current files",
+            "after_header": "from the bundle",
+            "before": "".join("%s: %s" % (d, v) for d, v in sorted(diff_before.items())),
+            "after": "".join("%s: %s" % (d, v) for d, v in sorted(diff_after.items())),
+        }
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
