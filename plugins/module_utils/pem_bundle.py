@@ -88,10 +88,10 @@ def split_pem(text):
         )
     if len(begins) != len(blocks):
         complete = {b[0] for b in blocks}
-        broken = [b for b in begins if b not in complete] or begins[len(blocks) :]
+        broken = [b for b in begins if b not in complete] or begins[len(blocks) :] or begins[-1:]
         raise BundleError(
             "the PEM input is truncated or damaged: a '-----BEGIN %s-----' block has no matching END line. "
-            "Download the bundle from OneGate's CA again and pass the whole file" % (broken[0] if broken else begins[-1])
+            "Download the bundle from OneGate's CA again and pass the whole file" % broken[0]
         )
     return blocks
 

@@ -124,7 +124,7 @@ attributes:
 notes:
   - All checks run before anything is written; a failed check (wrong passphrase, mismatched certificate, expired
     certificate, name not in the SAN, certificate not issued by the CA) writes no file.
-  - rsyslog reads certificates only when it starts; restart it after this module reports a change (SIGHUP is not enough).
+  - rsyslog reads certificates only when it starts. Restart it after this module reports a change; SIGHUP is not enough.
 seealso:
   - module: community.crypto.split_pem
   - module: community.crypto.openssl_privatekey_convert
@@ -287,7 +287,7 @@ def _describe_key(data):
         from cryptography.hazmat.primitives import serialization
 
         key = serialization.load_pem_private_key(data, password=None)
-    except Exception:  # noqa: BLE001 - any unreadable key is just described as such
+    except Exception:  # any unreadable key is just described as such
         return "(unreadable or encrypted key, %d bytes)\n" % len(data)
     ktype, size = pb.key_description(key)
     return "%s %s bits, public key sha256=%s\n" % (ktype, size, pb.public_key_fingerprint(key))
@@ -343,7 +343,7 @@ def main():
         )
     p = module.params
     if p["ca_dest"] and not (p["ca_content"] or p["ca_src"]):
-        module.fail_json(msg="ca_dest is set but no CA was given: set ca_content or ca_src (the OneGate CA certificate)")
+        module.fail_json(msg="ca_dest is set but no CA was given: set ca_content or ca_src (the OneGate CA cert)")
     dests = [d for d in (p["cert_dest"], p["key_dest"], p["ca_dest"]) if d]
     if len(set(dests)) != len(dests):
         module.fail_json(msg="cert_dest, key_dest and ca_dest must be different files")
