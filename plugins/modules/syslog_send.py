@@ -1,0 +1,519 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netattest.tls_syslog developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: syslog_send
+short_description: Send RFC 5424 syslog messages over TLS, as Soliton OneGate forwards them
+version_added: "1.0.0"
+description:
+  - A stand-in for Soliton OneGate's syslog forwarding, to test a TLS syslog receiver such as the one the
+    C(netattest.tls_syslog.rsyslog_tls) role sets up.
+  - Opens TLS connection(s) to O(host):O(port), verifies the server certificate against O(ca_path) (and its name
+    or IP address against O(server_name)), optionally presents a client certificate (mutual TLS), and writes RFC 5424
+    messages C(<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - MSG) with LF or octet-counted framing.
+  - The message is O(message) (a text, or a dictionary sent as compact JSON) or a realistic OneGate payload for one of
+    the five forwarded kinds (O(kind)), with the fields C(log_type), C(log_level), C(tenantcode), C(message),
+    C(params) and C(timestamp).
+  - B(This module never proves delivery.) It reports what it wrote to the socket. With TLS 1.3 the client completes
+    its side of the handshake before the server has checked the client certificate, so a client that the server
+    refuses usually sees a successful handshake and a successful send; the refusal shows up only later as an alert,
+    EOF or reset. The module looks for that with a short read after the last write of each connection
+    (RV(server_closed), RV(connections_closed_by_server)), but the only proof of delivery is the line in the
+    receiver's log file, which the playbook must read.
+  - Uses the Python standard library only (C(ssl), C(socket), C(json)); works with Python 3.9 and later on the host
+    where it runs.
+author:
+  - netattest.tls_syslog developers
+options:
+  host:
+    description: Address or name of the syslog receiver.
+    type: str
+    required: true
+  port:
+    description: TCP port of the receiver.
+    type: int
+    default: 6514
+  ca_path:
+    description:
+      - CA certificate file (PEM) that the server certificate must chain to, on the host where the module runs.
+      - Without it, and with O(validate_certs=true), the system trust store is used.
+    type: path
+  validate_certs:
+    description:
+      - Verify the server certificate (chain and name). V(false) accepts any server certificate; the result still shows
+        its subject.
+    type: bool
+    default: true
+  server_name:
+    description:
+      - Name or IP address that the server certificate must carry (DNS or IP SAN), also sent as SNI when it is a name.
+      - Defaults to O(host).
+    type: str
+  client_cert:
+    description: Client certificate (PEM) to present for mutual TLS. It may also hold the key.
+    type: path
+  client_key:
+    description: Private key (PEM) of O(client_cert), if not in the same file.
+    type: path
+  client_key_passphrase:
+    description: Passphrase of an encrypted O(client_key). Never returned or logged.
+    type: str
+  facility:
+    description: Syslog facility. OneGate uses V(local0).
+    type: str
+    default: local0
+    choices: [kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, security, console,
+              solaris-cron, local0, local1, local2, local3, local4, local5, local6, local7]
+  severity:
+    description:
+      - Syslog severity. With O(kind) it also sets the payload's C(log_level) (C(INFO), C(WARN), C(ERROR), ...).
+    type: str
+    default: info
+    choices: [emerg, alert, crit, err, warning, notice, info, debug]
+  hostname:
+    description: RFC 5424 HOSTNAME field (printable ASCII, no spaces, at most 255 characters).
+    type: str
+    default: OneGate
+  app_name:
+    description: RFC 5424 APP-NAME field (at most 48 characters).
+    type: str
+    default: manager
+  procid:
+    description: RFC 5424 PROCID field; V(-) is the nil value.
+    type: str
+    default: "-"
+  msgid:
+    description: RFC 5424 MSGID field; V(-) is the nil value.
+    type: str
+    default: "-"
+  message:
+    description:
+      - The MSG part. A dictionary is sent as compact JSON; a text is sent as it is.
+      - Exactly one of O(message) and O(kind) is required.
+    type: raw
+  kind:
+    description:
+      - Send a realistic OneGate payload of this kind instead of O(message).
+      - V(admin_login) administrator login (C(log_type=login_manager), code C(IM-605-I-001000) as in a real OneGate
+        line), V(user_login) user login, V(sso_access) SSO access to a service, V(cert_issue) certificate issuance,
+        V(sync) a directory synchronization run. Codes other than the administrator login's are illustrative.
+      - With O(count) > 1 the user name and client address vary with the message number.
+    type: str
+    choices: [admin_login, user_login, sso_access, cert_issue, sync]
+  fields:
+    description:
+      - "Merged into the JSON payload (nested dictionaries merge), for example C({test_id: run-42}) so that a playbook
+        can find exactly its own lines, or C({tenantcode: abcd}), or C({params: {username: alice}})."
+      - Needs a JSON object payload (O(kind), a dictionary O(message), or a text that is a JSON object).
+    type: dict
+  sequence_field:
+    description:
+      - If set, each message carries its 1-based number under this top-level key of the payload, so that a playbook can
+        tell which of O(count) messages landed.
+    type: str
+  framing:
+    description:
+      - V(lf) ends each message with a line feed (non-transparent framing; a message must not contain a line feed).
+      - V(octet) prefixes each message with its length in bytes and a space (RFC 6587 octet counting).
+      - rsyslog's imtcp accepts both.
+    type: str
+    default: lf
+    choices: [lf, octet]
+  count:
+    description: Number of messages to send.
+    type: int
+    default: 1
+  rate:
+    description: Messages per second at most; V(0) sends as fast as possible.
+    type: float
+    default: 0
+  new_connection_per_message:
+    description:
+      - Open a new TLS connection for every message (and check each one for a refusal), for example to count how many
+        of 300 connections of a client that must be refused get through.
+      - With V(false) all messages share one connection; if a write fails, the next message opens a new connection.
+    type: bool
+    default: false
+  tls_min_version:
+    description: Lowest TLS version to offer. The default is the Python/OpenSSL default (TLS 1.2 on current systems).
+    type: str
+    choices: [TLSv1, TLSv1_1, TLSv1_2, TLSv1_3]
+  tls_max_version:
+    description:
+      - Highest TLS version to offer. If it is below the default minimum and O(tls_min_version) is not set, the
+        minimum is lowered to it.
+      - OpenSSL 3 offers TLS 1.0 and 1.1 only with O(ciphers=DEFAULT:@SECLEVEL=0).
+    type: str
+    choices: [TLSv1, TLSv1_1, TLSv1_2, TLSv1_3]
+  ciphers:
+    description: OpenSSL cipher list for TLS 1.2 and below, for example V(DEFAULT:@SECLEVEL=0).
+    type: str
+  timeout:
+    description: Seconds to wait for the TCP connection, the TLS handshake and each write.
+    type: float
+    default: 10
+  close_check_timeout:
+    description:
+      - Seconds to wait, after the last write of each connection, for the server to close the session (a refusal).
+      - V(0) only looks at what has already arrived.
+    type: float
+    default: 0.2
+  fail_on_error:
+    description:
+      - Fail when a connection failed, a message could not be written, or the server closed a session right after the
+        send.
+      - V(false) returns the same information without failing, to probe that a receiver refuses a client.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+    details: Builds the messages and the TLS context (reads the CA, certificate and key files) and returns RV(lines),
+      but opens no connection; RV(changed) is V(true) as a prediction and RV(sent) is 0.
+  diff_mode:
+    support: none
+notes:
+  - RV(changed) is V(true) when at least one message was written to a socket (in check mode, when one would be).
+  - In TLS 1.3 the refusal of a client certificate (none, another CA, a name not permitted) reaches the client after its
+    first write. Use O(fail_on_error=false) and read the receiver's file to prove that nothing landed.
+  - The timestamps in the header and in the payload are the current time in UTC (C(+00:00)); rsyslog's
+    C(RSYSLOG_FileFormat) stores the header one at the start of the line.
+seealso:
+  - name: RFC 5424
+    description: The Syslog Protocol.
+    link: https://datatracker.ietf.org/doc/html/rfc5424
+  - name: RFC 5425
+    description: TLS Transport Mapping for Syslog.
+    link: https://datatracker.ietf.org/doc/html/rfc5425
+  - name: RFC 6587
+    description: Transmission of Syslog Messages over TCP (octet counting).
+    link: https://datatracker.ietf.org/doc/html/rfc6587
+"""
+
+EXAMPLES = r"""
+- name: Send one administrator login, as OneGate does, verifying the server against the OneGate CA
+  netattest.tls_syslog.syslog_send:
+    host: 203.0.113.25
+    ca_path: /etc/rsyslog.d/tls/ca.cer
+    kind: admin_login
+    fields:
+      test_id: "{{ test_id }}"
+  delegate_to: localhost
+
+- name: Send all five kinds with octet-counted framing and a client certificate (mutual TLS)
+  netattest.tls_syslog.syslog_send:
+    host: "{{ receiver_eip }}"
+    ca_path: files/ca.cer
+    client_cert: files/aws-syslog.cer
+    client_key: files/aws-syslog.key
+    client_key_passphrase: "{{ vault_client_key_passphrase }}"
+    kind: "{{ item }}"
+    framing: octet
+  loop: [admin_login, user_login, sso_access, cert_issue, sync]
+  delegate_to: localhost
+
+- name: A free-form JSON message on facility local3 with severity warning
+  netattest.tls_syslog.syslog_send:
+    host: syslog.example.net
+    ca_path: ca.pem
+    facility: local3
+    severity: warning
+    app_name: probe
+    message:
+      event: hello
+      n: 1
+
+- name: Probe that a client with a certificate that is not permitted is refused, over 300 connections
+  netattest.tls_syslog.syslog_send:
+    host: "{{ receiver_eip }}"
+    ca_path: files/ca.cer
+    client_cert: files/intruder.cer
+    client_key: files/intruder.key
+    kind: admin_login
+    fields:
+      test_id: "intruder-{{ test_id }}"
+    sequence_field: seq
+    count: 300
+    new_connection_per_message: true
+    fail_on_error: false
+  register: intruder
+  # The proof is that no line with this test_id is in the receiver's file; intruder.server_closed only hints at it.
+
+- name: Check that the receiver refuses TLS 1.1
+  netattest.tls_syslog.syslog_send:
+    host: "{{ receiver_eip }}"
+    ca_path: files/ca.cer
+    message: tls11 probe
+    tls_max_version: TLSv1_1
+    ciphers: "DEFAULT:@SECLEVEL=0"
+    fail_on_error: false
+  register: tls11
+  failed_when: tls11.connections_ok > 0
+"""
+
+RETURN = r"""
+sent:
+  description: Messages written to a socket without error. Not proof of delivery.
+  returned: always
+  type: int
+  sample: 1
+would_send:
+  description: Messages that were to be sent (O(count)).
+  returned: always
+  type: int
+  sample: 1
+connections_ok:
+  description: TLS connections whose handshake completed on the client side.
+  returned: always
+  type: int
+  sample: 1
+connections_failed:
+  description: Connections that could not be opened (TCP refused, handshake failure, certificate verification failure).
+  returned: always
+  type: int
+  sample: 0
+connections_closed_by_server:
+  description: Connections that the server closed or reset right after the send, or on which a write failed.
+  returned: always
+  type: int
+  sample: 0
+server_closed:
+  description:
+    - V(true) if the server closed or reset at least one session after we sent (a short read after the last write of
+      each connection, or a failed write). The usual sign of a refused client certificate under TLS 1.3.
+    - V(false) does not prove delivery.
+  returned: always
+  type: bool
+  sample: false
+tls_version:
+  description: TLS version negotiated on the first successful connection, or null if none succeeded.
+  returned: always
+  type: str
+  sample: TLSv1.3
+cipher:
+  description: Cipher suite of the first successful connection.
+  returned: always
+  type: str
+  sample: TLS_AES_256_GCM_SHA384
+server_cert_subject:
+  description: Subject of the server certificate seen on the first successful connection.
+  returned: always
+  type: str
+  sample: CN=203.0.113.25
+server_cert_san:
+  description: Subject alternative names of that certificate, as C(TYPE:value).
+  returned: always
+  type: list
+  elements: str
+  sample: ["DNS:203.0.113.25", "IP Address:203.0.113.25"]
+errors:
+  description: Errors, deduplicated, with how often each happened.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    msg:
+      description: The error.
+      type: str
+    count:
+      description: How many times it happened.
+      type: int
+  sample: [{"msg": "connect to 127.0.0.1:6514: certificate verification failed: unable to get local issuer certificate",
+            "count": 1}]
+lines:
+  description: The syslog messages (without framing), at most the first 20.
+  returned: always
+  type: list
+  elements: str
+  sample: ['<134>1 2025-01-15T07:25:36+00:00 OneGate manager - - - {"log_type":"login_manager","log_level":"INFO",...}']
+elapsed:
+  description: Seconds spent connecting and sending.
+  returned: always
+  type: float
+  sample: 0.012
+msg:
+  description: A one-line summary.
+  returned: always
+  type: str
+  sample: sent 1 of 1 message(s) to 127.0.0.1:6514 over 1 connection(s) (TLSv1.3); delivery is proven only by the
+    receiver's file
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.netattest.tls_syslog.plugins.module_utils.onegate import (
+    FACILITIES,
+    FRAMINGS,
+    KINDS,
+    MAX_LINES_RETURNED,
+    SEVERITIES,
+    TLS_VERSIONS,
+    SyslogSendError,
+    build_message,
+    build_payload,
+    frame,
+    make_client_context,
+    send,
+    utcnow,
+)
+
+
+def argument_spec():
+    return dict(
+        host=dict(type="str", required=True),
+        port=dict(type="int", default=6514),
+        ca_path=dict(type="path"),
+        validate_certs=dict(type="bool", default=True),
+        server_name=dict(type="str"),
+        client_cert=dict(type="path"),
+        client_key=dict(type="path"),
+        client_key_passphrase=dict(type="str", no_log=True),
+        facility=dict(type="str", default="local0", choices=list(FACILITIES)),
+        severity=dict(type="str", default="info", choices=list(SEVERITIES)),
+        hostname=dict(type="str", default="OneGate"),
+        app_name=dict(type="str", default="manager"),
+        procid=dict(type="str", default="-"),
+        msgid=dict(type="str", default="-"),
+        message=dict(type="raw"),
+        kind=dict(type="str", choices=list(KINDS)),
+        fields=dict(type="dict"),
+        sequence_field=dict(type="str"),
+        framing=dict(type="str", default="lf", choices=list(FRAMINGS)),
+        count=dict(type="int", default=1),
+        rate=dict(type="float", default=0),
+        new_connection_per_message=dict(type="bool", default=False),
+        tls_min_version=dict(type="str", choices=list(TLS_VERSIONS)),
+        tls_max_version=dict(type="str", choices=list(TLS_VERSIONS)),
+        ciphers=dict(type="str"),
+        timeout=dict(type="float", default=10),
+        close_check_timeout=dict(type="float", default=0.2),
+        fail_on_error=dict(type="bool", default=True),
+    )
+
+
+def build_lines(p):
+    message = p["message"]
+    if message is not None and not isinstance(message, (str, dict)):
+        raise SyslogSendError("message must be a text or a dictionary")
+    lines = []
+    for index in range(p["count"]):
+        now = utcnow()
+        payload = build_payload(
+            message=message,
+            kind=p["kind"],
+            fields=p["fields"],
+            now=now,
+            index=index,
+            severity=p["severity"],
+            sequence_field=p["sequence_field"],
+        )
+        lines.append(
+            build_message(
+                payload,
+                facility=p["facility"],
+                severity=p["severity"],
+                hostname=p["hostname"],
+                app_name=p["app_name"],
+                procid=p["procid"],
+                msgid=p["msgid"],
+                timestamp=now,
+            )
+        )
+    return lines
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        required_one_of=[("message", "kind")],
+        mutually_exclusive=[("message", "kind")],
+        required_by={"client_key": "client_cert", "client_key_passphrase": "client_cert"},
+        supports_check_mode=True,
+    )
+    p = module.params
+    base = dict(
+        sent=0,
+        would_send=p["count"],
+        connections_ok=0,
+        connections_failed=0,
+        connections_closed_by_server=0,
+        server_closed=False,
+        tls_version=None,
+        cipher=None,
+        server_cert_subject=None,
+        server_cert_san=[],
+        errors=[],
+        lines=[],
+        elapsed=0.0,
+    )
+    if p["count"] < 1:
+        module.fail_json(msg="count must be at least 1", **base)
+    if p["rate"] < 0 or p["timeout"] <= 0 or p["close_check_timeout"] < 0:
+        module.fail_json(msg="rate and close_check_timeout must be >= 0, timeout > 0", **base)
+    if not 0 < p["port"] < 65536:
+        module.fail_json(msg="port must be 1..65535", **base)
+    try:
+        lines = build_lines(p)
+        frames = [frame(line, p["framing"]) for line in lines]
+        context = make_client_context(
+            ca_path=p["ca_path"],
+            validate_certs=p["validate_certs"],
+            client_cert=p["client_cert"],
+            client_key=p["client_key"],
+            client_key_passphrase=p["client_key_passphrase"],
+            tls_min_version=p["tls_min_version"],
+            tls_max_version=p["tls_max_version"],
+            ciphers=p["ciphers"],
+        )
+    except SyslogSendError as exc:
+        module.fail_json(msg=str(exc), **base)
+    base["lines"] = lines[:MAX_LINES_RETURNED]
+    target = "%s:%s" % (p["host"], p["port"])
+
+    if module.check_mode:
+        module.exit_json(
+            changed=True,
+            msg="check mode: would send %d message(s) to %s; nothing sent" % (p["count"], target),
+            **base,
+        )
+
+    result = send(
+        p["host"],
+        p["port"],
+        frames,
+        context,
+        server_name=p["server_name"],
+        new_connection_per_message=p["new_connection_per_message"],
+        rate=p["rate"],
+        timeout=p["timeout"],
+        close_check_timeout=p["close_check_timeout"],
+    )
+    base.update(result)
+    msg = (
+        "sent %d of %d message(s) to %s over %d connection(s) (%s); %d connection(s) failed, %d closed by the server"
+        % (
+            result["sent"],
+            p["count"],
+            target,
+            result["connections_ok"],
+            result["tls_version"] or "no TLS session",
+            result["connections_failed"],
+            result["connections_closed_by_server"],
+        )
+    )
+    msg += "; delivery is proven only by the receiver's file"
+    failed = result["connections_failed"] > 0 or result["sent"] < p["count"] or result["server_closed"]
+    if failed and p["fail_on_error"]:
+        first = result["errors"][0]["msg"] if result["errors"] else "unknown error"
+        module.fail_json(msg="%s. First error: %s" % (msg, first), changed=result["sent"] > 0, **base)
+    module.exit_json(changed=result["sent"] > 0, msg=msg, **base)
+
+
+if __name__ == "__main__":
+    main()
