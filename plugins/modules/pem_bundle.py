@@ -303,7 +303,14 @@ def _write_atomic(module, dest, data, mode, owner, group):
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        file_args = {"path": tmp, "mode": mode, "owner": owner, "group": group, "attributes": None}
+        file_args = {
+            "path": tmp,
+            "mode": mode,
+            "owner": owner,
+            "group": group,
+            "attributes": None,
+            "secontext": [None, None, None],
+        }
         module.set_fs_attributes_if_different(file_args, False)
         os.rename(tmp, dest)
     except BaseException:
@@ -395,7 +402,14 @@ def main():
             diff_before[dest] = describe(current)
             diff_after[dest] = describe(data)
         else:
-            file_args = {"path": dest, "mode": mode, "owner": p["owner"], "group": p["group"], "attributes": None}
+            file_args = {
+                "path": dest,
+                "mode": mode,
+                "owner": p["owner"],
+                "group": p["group"],
+                "attributes": None,
+                "secontext": [None, None, None],
+            }
             # check_mode is honoured by set_fs_attributes_if_different itself
             if module.set_fs_attributes_if_different(file_args, False):
                 to_fix.append(dest)

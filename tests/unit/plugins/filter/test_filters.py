@@ -1,0 +1,135 @@
+"""The three filters, through Ansible's filter loader (as a playbook would use them) and their errors."""
+
+import pytest
+import importlib
+
+from ansible.errors import AnsibleFilterError
+
+
+def f(name):
+    """The filter function as the plugin file registers it (the file name is the filter name)."""
+    plugin = importlib.import_module("ansible_collections.netattest.tls_syslog.plugins.filter." + name)
+    return plugin.FilterModule().filters()[name]
+
+
+# ---- rsyslog_array -------------------------------------------------------------------------------------------
+
+
+def test_rsyslog_array_renders_and_escapes():
+    ra = f("rsyslog_array")
+    assert ra(["aws-syslog"]) == '["aws-syslog"]'
+    assert ra(["aws-syslog", "b.example.com"]) == '["aws-syslog","b.example.com"]'
+    assert ra(['a"b', "c\\d"]) == '["a\\"b","c\\\\d"]'
+    assert ra(("x", "*.example.com")) == '["x","*.example.com"]'
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ([], "the list is empty"),
+        (["ok", "bad\nname"], "newline or control character"),
+        (["bad\rname"], "newline or control character"),
+        (["tab\tname"], "newline or control character"),
+        (["nul\x00"], "newline or control character"),
+        ([""], "empty string"),
+        ([1], "not a string"),
+        ("aws-syslog", "expected a list"),
+        ({"a": 1}, "expected a list"),
+    ],
+)
+def test_rsyslog_array_refuses(value, fragment):
+    with pytest.raises(AnsibleFilterError, match=fragment):
+        f("rsyslog_array")(value)
+
+
+def test_rsyslog_array_injection_attempt_is_refused():
+    with pytest.raises(AnsibleFilterError):
+        f("rsyslog_array")(['x"]\nmodule(load="omprog")'])
+
+
+# ---- onegate_log ---------------------------------------------------------------------------------------------
+
+LINE = (
+    '2025-01-15T07:25:36+00:00 OneGate manager {"log_type":"login_manager","log_level":"INFO","tenantcode":"xxxx",'
+    '"message":"Successfully logged in.","params":{"code":"IM-605-I-001000","ip_address":"xxx.xxx.xxx.xxxx",'
+    '"user_agent":"Mozilla/5.0 ...","username":"xxxxx"},"timestamp":"2025-01-15T07:25:36.523+00:00"}\n'
+)
+
+
+def test_onegate_log_parses_spec_line():
+    r = f("onegate_log")(LINE)
+    assert r["timestamp"] == "2025-01-15T07:25:36+00:00"
+    assert r["host"] == "OneGate" and r["tag"] == "manager"
+    assert r["is_json"] is True and r["error"] is None
+    assert r["log_type"] == "login_manager" and r["log_level"] == "INFO" and r["tenantcode"] == "xxxx"
+    assert r["log_message"] == "Successfully logged in."
+    assert r["params"]["code"] == "IM-605-I-001000" and r["params"]["username"] == "xxxxx"
+    assert r["log_timestamp"] == "2025-01-15T07:25:36.523+00:00"
+    assert r["raw"] == LINE.rstrip("\n")
+
+
+def test_onegate_log_tag_with_colon_and_pid():
+    r = f("onegate_log")('2025-01-15T07:25:36+00:00 OneGate sync: {"log_type":"sync"}')
+    assert r["tag"] == "sync" and r["log_type"] == "sync"
+
+
+def test_onegate_log_non_json_keeps_raw():
+    r = f("onegate_log")("2025-01-15T07:25:36+00:00 host sshd[12]: Accepted publickey for ec2-user")
+    assert r["is_json"] is False
+    assert r["message"] == "Accepted publickey for ec2-user"
+    assert "not JSON" in r["error"]
+    assert r["log_type"] is None
+
+
+def test_onegate_log_json_array_and_garbage():
+    assert "not an object" in f("onegate_log")("2025-01-15T07:25:36+00:00 h t [1,2]")["error"]
+    r = f("onegate_log")("garbage")
+    assert r["raw"] == "garbage" and "RSYSLOG_FileFormat" in r["error"]
+    with pytest.raises(AnsibleFilterError):
+        f("onegate_log")(42)
+
+
+# ---- sg_ingress_rules ----------------------------------------------------------------------------------------
+
+
+def test_sg_rules_one_per_address_with_descriptions():
+    rules = f("sg_ingress_rules")(["203.0.113.5", "198.51.100.0/28", "2001:db8::1"])
+    assert rules == [
+        {"proto": "tcp", "from_port": 6514, "to_port": 6514, "cidr_ip": "203.0.113.5/32", "rule_desc": "from_SOG1"},
+        {"proto": "tcp", "from_port": 6514, "to_port": 6514, "cidr_ip": "198.51.100.0/28", "rule_desc": "from_SOG2"},
+        {"proto": "tcp", "from_port": 6514, "to_port": 6514, "cidr_ipv6": "2001:db8::1/128", "rule_desc": "from_SOG3"},
+    ]
+
+
+def test_sg_rules_port_and_prefix():
+    rules = f("sg_ingress_rules")(["192.0.2.1"], port=22, description_prefix="from_HQ")
+    assert rules[0]["from_port"] == 22 and rules[0]["rule_desc"] == "from_HQ1"
+
+
+def test_sg_rules_allow_any_only_when_asked():
+    with pytest.raises(AnsibleFilterError, match="whole internet"):
+        f("sg_ingress_rules")(["0.0.0.0/0"])
+    with pytest.raises(AnsibleFilterError, match="whole internet"):
+        f("sg_ingress_rules")(["::/0"])
+    assert f("sg_ingress_rules")(["0.0.0.0/0"], allow_any=True)[0]["cidr_ip"] == "0.0.0.0/0"
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ([], "FAQ No.16880"),
+        (["300.1.2.3"], "not a valid IP address"),
+        (["203.0.113.5/33"], "not a valid IP address"),
+        (["203.0.113.5/24"], "host bits"),
+        (["onegate.example.com"], "not a valid IP address"),
+        (["203.0.113.5", "203.0.113.5/32"], "duplicates item 1"),
+    ],
+)
+def test_sg_rules_refuse(value, fragment):
+    with pytest.raises(AnsibleFilterError, match=fragment):
+        f("sg_ingress_rules")(value)
+
+
+def test_sg_rules_bad_port():
+    with pytest.raises(AnsibleFilterError, match="port"):
+        f("sg_ingress_rules")(["203.0.113.5"], port=70000)
