@@ -30,6 +30,7 @@ import select
 import socket
 import ssl
 import time
+import warnings
 
 # Facility names as Python's logging.handlers.SysLogHandler spells them (RFC 5424 codes).
 FACILITIES = {
@@ -342,12 +343,15 @@ def make_client_context(
     except ssl.SSLError as exc:
         raise SyslogSendError("ciphers %r not accepted by OpenSSL: %s" % (ciphers, exc)) from None
     try:
-        if tls_min_version:
-            ctx.minimum_version = TLS_VERSIONS[tls_min_version]
-        if tls_max_version:
-            ctx.maximum_version = TLS_VERSIONS[tls_max_version]
-            if not tls_min_version and ctx.minimum_version > ctx.maximum_version:
-                ctx.minimum_version = TLS_VERSIONS[tls_max_version]
+        with warnings.catch_warnings():
+            # Python 3.10+ flags TLS 1.0/1.1 as deprecated; offering them is the point of these options.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if tls_min_version:
+                ctx.minimum_version = TLS_VERSIONS[tls_min_version]
+            if tls_max_version:
+                ctx.maximum_version = TLS_VERSIONS[tls_max_version]
+                if not tls_min_version and ctx.minimum_version > ctx.maximum_version:
+                    ctx.minimum_version = TLS_VERSIONS[tls_max_version]
     except KeyError as exc:
         raise SyslogSendError("unknown TLS version %s; expected one of %s" % (exc, ", ".join(TLS_VERSIONS))) from None
     except (ValueError, ssl.SSLError) as exc:

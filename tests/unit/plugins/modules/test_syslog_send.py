@@ -1,0 +1,803 @@
+"""Tests of netattest.tls_syslog.syslog_send through its real entry point.
+
+Against real TLS: a TLS server on 127.0.0.1 in a thread of the test (ssl.SSLContext), and a real rsyslogd
+(imtcp + ossl stream driver, anon and x509/name) started with its own configuration on ports 16514-16530.
+Certificates come from fixtures made with `cryptography`. No mocks of the network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import ipaddress
+import json
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import onegate
+from ansible_collections.netattest.tls_syslog.plugins.modules import syslog_send
+
+ROOT = Path(__file__).resolve().parents[4]
+PASSPHRASE = "s3cret-Passphrase-4711"
+HEADER_RE = re.compile(
+    r"^<(?P<pri>\d+)>1 (?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00) (?P<host>\S+) (?P<app>\S+) - - - (?P<msg>.*)$"
+)
+
+
+# --------------------------------------------------------------------------------------------- PKI
+
+
+def _name(cn):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def _key():
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _cert(subject_cn, key, issuer_cert=None, issuer_key=None, ca=False, sans=(), eku=None):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    issuer_name = issuer_cert.subject if issuer_cert is not None else _name(subject_cn)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject_cn))
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    if ca:
+        builder = builder.add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+    else:
+        builder = builder.add_extension(
+            x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True
+        )
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
+    if sans:
+        builder = builder.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
+    if eku:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([eku]), critical=False)
+    return builder.sign(issuer_key if issuer_key is not None else key, hashes.SHA256())
+
+
+def _write(path, data, mode=0o600):
+    path.write_bytes(data)
+    path.chmod(mode)
+    return str(path)
+
+
+def _pem(cert):
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _key_pem(key, passphrase=None):
+    enc = serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    """A OneGate-like CA, another CA, server certs, and client certs (aws-syslog, intruder, other-CA)."""
+    d = tmp_path_factory.mktemp("pki")
+    ca_key, other_key = _key(), _key()
+    ca = _cert("OneGate Test CA", ca_key, ca=True)
+    other = _cert("Other CA", other_key, ca=True)
+    files = {"dir": d, "ca": _write(d / "ca.cer", _pem(ca), 0o644), "other_ca": _write(d / "other.cer", _pem(other))}
+
+    srv_key = _key()
+    srv = _cert(
+        "127.0.0.1",
+        srv_key,
+        ca,
+        ca_key,
+        sans=[x509.DNSName("syslog.test"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))],
+        eku=ExtendedKeyUsageOID.SERVER_AUTH,
+    )
+    files["server_cert"] = _write(d / "server.cer", _pem(srv), 0o644)
+    files["server_key"] = _write(d / "server.key", _key_pem(srv_key), 0o400)
+
+    for label, cn, issuer, issuer_key, passphrase in (
+        ("aws", "aws-syslog", ca, ca_key, PASSPHRASE),
+        ("intruder", "intruder", ca, ca_key, None),
+        ("foreign", "aws-syslog", other, other_key, None),
+    ):
+        key = _key()
+        cert = _cert(cn, key, issuer, issuer_key, eku=ExtendedKeyUsageOID.CLIENT_AUTH)
+        files[label + "_cert"] = _write(d / (label + ".cer"), _pem(cert), 0o644)
+        files[label + "_key"] = _write(d / (label + ".key"), _key_pem(key, passphrase))
+    return files
+
+
+# ------------------------------------------------------------------------------- a real TLS server
+
+
+class TLSServer:
+    """Accepts TLS connections on 127.0.0.1 in a thread; records per connection what it received."""
+
+    def __init__(self, context):
+        self.context = context
+        self.sni = []
+        context.sni_callback = self._sni
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.conns = []
+        self.cond = threading.Condition()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept_loop, daemon=True)
+        self.thread.start()
+
+    def _sni(self, sock, name, ctx):
+        self.sni.append(name)
+
+    def _accept_loop(self):
+        while not self.stopping.is_set():
+            try:
+                raw, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(raw,), daemon=True).start()
+
+    def _handle(self, raw):
+        rec = {"data": b"", "peer_cn": None, "version": None, "error": None}
+        raw.settimeout(10)
+        tls = None
+        try:
+            tls = self.context.wrap_socket(raw, server_side=True)
+            rec["version"] = tls.version()
+            peer = tls.getpeercert()
+            if peer:
+                rec["peer_cn"] = dict(x[0] for x in peer["subject"]).get("commonName")
+            while True:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                rec["data"] += chunk
+        except (OSError, ssl.SSLError) as exc:
+            rec["error"] = str(exc)
+        finally:
+            (tls or raw).close()
+            with self.cond:
+                self.conns.append(rec)
+                self.cond.notify_all()
+
+    def wait_for(self, n, timeout=20):
+        """Wait until n connections have ended (the client closes each one before the module returns)."""
+        with self.cond:
+            assert self.cond.wait_for(lambda: len(self.conns) >= n, timeout), "server saw %d of %d connections" % (
+                len(self.conns),
+                n,
+            )
+            return list(self.conns)
+
+    def close(self):
+        self.stopping.set()
+        self.thread.join(5)
+        self.listener.close()
+
+
+def server_context(pki, require_client_cert=False, min_version=None, max_version=None, ciphers=None):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(pki["server_cert"], pki["server_key"])
+    if ciphers:
+        ctx.set_ciphers(ciphers)
+    if min_version:
+        ctx.minimum_version = min_version
+    if max_version:
+        ctx.maximum_version = max_version
+    if require_client_cert:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(pki["ca"])
+    return ctx
+
+
+@pytest.fixture
+def make_server():
+    servers = []
+
+    def factory(context):
+        srv = TLSServer(context)
+        servers.append(srv)
+        return srv
+
+    yield factory
+    for srv in servers:
+        srv.close()
+
+
+def run_module(capsys, **args):
+    """Run syslog_send.main() with these arguments; return (failed, result)."""
+    with patch_module_args(args), pytest.raises(SystemExit) as exc:
+        syslog_send.main()
+    out = json.loads(capsys.readouterr().out)
+    assert bool(out.get("failed")) == (exc.value.code != 0)
+    return bool(out.get("failed")), out
+
+
+def lf_frames(lines):
+    return b"".join(line.encode() + b"\n" for line in lines)
+
+
+def octet_frames(lines):
+    return b"".join(b"%d %s" % (len(line.encode()), line.encode()) for line in lines)
+
+
+def payload(line):
+    m = HEADER_RE.match(line)
+    assert m, line
+    return json.loads(m.group("msg"))
+
+
+# ------------------------------------------------------------------------------ against the server
+
+
+@pytest.mark.parametrize("framing", ["lf", "octet"])
+def test_exact_bytes_both_framings(pki, make_server, capsys, framing):
+    srv = make_server(server_context(pki))
+    failed, res = run_module(
+        capsys,
+        host="127.0.0.1",
+        port=srv.port,
+        ca_path=pki["ca"],
+        kind="admin_login",
+        fields={"test_id": "exact-" + framing},
+        framing=framing,
+        count=3,
+    )
+    assert not failed, res
+    assert res["changed"] is True
+    assert res["sent"] == 3 and res["connections_ok"] == 1 and res["connections_failed"] == 0
+    assert res["server_closed"] is False and res["errors"] == []
+    assert res["tls_version"] == "TLSv1.3" and res["cipher"]
+    assert res["server_cert_subject"] == "CN=127.0.0.1"
+    assert "IP Address:127.0.0.1" in res["server_cert_san"]
+    (conn,) = srv.wait_for(1)
+    assert conn["error"] is None
+    expected = lf_frames(res["lines"]) if framing == "lf" else octet_frames(res["lines"])
+    assert conn["data"] == expected
+    for line in res["lines"]:
+        m = HEADER_RE.match(line)
+        assert m and m.group("pri") == "134" and m.group("host") == "OneGate" and m.group("app") == "manager"
+        assert payload(line)["test_id"] == "exact-" + framing
+
+
+def test_facility_severity_header_fields_and_text_message(pki, make_server, capsys):
+    srv = make_server(server_context(pki))
+    failed, res = run_module(
+        capsys,
+        host="127.0.0.1",
+        port=srv.port,
+        ca_path=pki["ca"],
+        facility="local3",
+        severity="warning",
+        hostname="gw01",
+        app_name="probe",
+        procid="42",
+        msgid="ID7",
+        message="plain text message",
+    )
+    assert not failed, res
+    (conn,) = srv.wait_for(1)
+    line = conn["data"].decode()
+    assert re.match(r"^<156>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 gw01 probe 42 ID7 - plain text message\n$", line), (
+        line
+    )
+    assert conn["data"] == lf_frames(res["lines"])
+
+
+def test_dict_message_is_compact_json(pki, make_server, capsys):
+    srv = make_server(server_context(pki))
+    failed, res = run_module(
+        capsys,
+        host="127.0.0.1",
+        port=srv.port,
+        ca_path=pki["ca"],
+        message={"event": "hello", "n": 1, "text": "日本語"},
+        fields={"test_id": "dict"},
+    )
+    assert not failed, res
+    (conn,) = srv.wait_for(1)
+    assert conn["data"].endswith('- - - {"event":"hello","n":1,"text":"日本語","test_id":"dict"}\n'.encode())
+
+
+@pytest.mark.parametrize(
+    ("kind", "log_type", "param_keys"),
+    [
+        ("admin_login", "login_manager", {"code", "ip_address", "user_agent", "username"}),
+        ("user_login", "login_user", {"code", "ip_address", "user_agent", "username"}),
+        ("sso_access", "sso_access", {"code", "username", "service_name", "sp_entity_id"}),
+        ("cert_issue", "certificate", {"code", "username", "serial_number", "subject", "not_after"}),
+        ("sync", "sync", {"code", "source", "added", "updated", "deleted", "result"}),
+    ],
+)
+def test_kinds_have_onegate_fields(pki, make_server, capsys, kind, log_type, param_keys):
+    srv = make_server(server_context(pki))
+    failed, res = run_module(
+        capsys,
+        host="127.0.0.1",
+        port=srv.port,
+        ca_path=pki["ca"],
+        kind=kind,
+        fields={"test_id": "k-" + kind, "tenantcode": "abcd"},
+    )
+    assert not failed, res
+    (conn,) = srv.wait_for(1)
+    body = payload(conn["data"].decode().rstrip("\n"))
+    assert list(body)[:6] == ["log_type", "log_level", "tenantcode", "message", "params", "timestamp"]
+    assert body["log_type"] == log_type
+    assert body["log_level"] == "INFO"
+    assert body["tenantcode"] == "abcd"
+    assert body["test_id"] == "k-" + kind
+    assert param_keys <= set(body["params"])
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$", body["timestamp"])
+    if kind == "admin_login":
+        assert body["params"]["code"] == "IM-605-I-001000"
+        assert body["message"] == "Successfully logged in."
+
+
+def test_wrong_ca_fails_verification(pki, make_server, capsys):
+    srv = make_server(server_context(pki))
+    failed, res = run_module(capsys, host="127.0.0.1", port=srv.port, ca_path=pki["other_ca"], kind="sync")
+    assert failed
+    assert res["sent"] == 0 and res["connections_failed"] == 1 and res["connections_ok"] == 0
+    assert "certificate verification failed" in res["errors"][0]["msg"]
+    (conn,) = srv.wait_for(1)
+    assert conn["data"] == b""
+
+
+def test_wrong_ca_accepted_without_validation_still_reports_subject(pki, make_server, capsys):
+    srv = make_server(server_context(pki))
+    failed, res = run_module(
+        capsys, host="127.0.0.1", port=srv.port, ca_path=pki["other_ca"], validate_certs=False, kind="sync"
+    )
+    assert not failed, res
+    assert res["sent"] == 1
+    assert res["server_cert_subject"] == "CN=127.0.0.1"
+    (conn,) = srv.wait_for(1)
+    assert conn["data"] == lf_frames(res["lines"])
+
+
+def test_name_mismatch_fails_and_matching_dns_name_is_sent_as_sni(pki, make_server, capsys):
+    srv = make_server(server_context(pki))
+    failed, res = run_module(
+        capsys, host="127.0.0.1", port=srv.port, ca_path=pki["ca"], server_name="wrong.example", kind="sync"
+    )
+    assert failed
+    assert res["connections_failed"] == 1 and res["sent"] == 0
+    assert "mismatch" in res["errors"][0]["msg"].lower(), res["errors"]
+    srv.wait_for(1)
+
+    failed, res = run_module(
+        capsys, host="127.0.0.1", port=srv.port, ca_path=pki["ca"], server_name="syslog.test", kind="sync"
+    )
+    assert not failed, res
+    srv.wait_for(2)
+    assert srv.sni == ["wrong.example", "syslog.test"]
+
+
+def test_mtls_client_cert_presented_with_encrypted_key(pki, make_server, capsys):
+    srv = make_server(server_context(pki, require_client_cert=True))
+    failed, res = run_module(
+        capsys,
+        host="127.0.0.1",
+        port=srv.port,
+        ca_path=pki["ca"],
+        client_cert=pki["aws_cert"],
+        client_key=pki["aws_key"],
+        client_key_passphrase=PASSPHRASE,
+        kind="user_login",
+    )
+    assert not failed, res
+    assert res["server_closed"] is False
+    (conn,) = srv.wait_for(1)
+    assert conn["error"] is None
+    assert conn["peer_cn"] == "aws-syslog"
+    assert conn["data"] == lf_frames(res["lines"])
+    assert PASSPHRASE not in json.dumps(res)
+
+
+def test_wrong_passphrase_fails_before_sending_and_hides_it(pki, make_server, capsys):
+    srv = make_server(server_context(pki, require_client_cert=True))
+    failed, res = run_module(
+        capsys,
+        host="127.0.0.1",
+        port=srv.port,
+        ca_path=pki["ca"],
+        client_cert=pki["aws_cert"],
+        client_key=pki["aws_key"],
+        client_key_passphrase="not-" + PASSPHRASE,
+        kind="user_login",
+    )
+    assert failed
+    assert "cannot load the client certificate" in res["msg"]
+    assert PASSPHRASE not in json.dumps(res)
+    assert res["sent"] == 0 and res["connections_ok"] == 0
+
+
+@pytest.mark.parametrize("client", [None, "foreign"])
+def test_refused_client_tls13_fail_on_error(pki, make_server, capsys, client):
+    """Server demands a certificate of its CA; the client has none, or one of another CA."""
+    srv = make_server(server_context(pki, require_client_cert=True))
+    args = dict(host="127.0.0.1", port=srv.port, ca_path=pki["ca"], kind="admin_login", close_check_timeout=2)
+    if client:
+        args.update(client_cert=pki[client + "_cert"], client_key=pki[client + "_key"])
+    failed, res = run_module(capsys, **args)
+    assert failed, res
+    # TLS 1.3: the client's handshake and (usually) its write succeed; the refusal arrives afterwards.
+    assert res["tls_version"] == "TLSv1.3"
+    assert res["server_closed"] is True and res["connections_closed_by_server"] == 1
+    assert "server closed the session" in res["msg"] or "send:" in res["msg"] or "connect" in res["msg"]
+    (conn,) = srv.wait_for(1)
+    assert conn["error"] and conn["data"] == b""
+
+    failed, res = run_module(capsys, fail_on_error=False, **args)
+    assert not failed
+    assert res["server_closed"] is True
+    assert res["errors"]
+    srv.wait_for(2)
+    assert all(c["data"] == b"" for c in srv.conns)
+
+
+def test_refused_client_tls12_fails_in_handshake(pki, make_server, capsys):
+    srv = make_server(server_context(pki, require_client_cert=True, max_version=ssl.TLSVersion.TLSv1_2))
+    failed, res = run_module(
+        capsys, host="127.0.0.1", port=srv.port, ca_path=pki["ca"], kind="admin_login", fail_on_error=False
+    )
+    assert not failed
+    assert res["connections_failed"] == 1 and res["sent"] == 0 and res["connections_ok"] == 0
+    assert res["tls_version"] is None
+    (conn,) = srv.wait_for(1)
+    assert conn["data"] == b""
+
+
+def test_count_and_rate_on_one_connection(pki, make_server, capsys):
+    srv = make_server(server_context(pki))
+    failed, res = run_module(
+        capsys,
+        host="127.0.0.1",
+        port=srv.port,
+        ca_path=pki["ca"],
+        kind="sso_access",
+        sequence_field="seq",
+        count=5,
+        rate=20,
+    )
+    assert not failed, res
+    assert res["sent"] == 5 and res["connections_ok"] == 1
+    # Pacing: message i is not written before start + i/rate, so 5 messages at 20/s take at least 0.2 s.
+    assert res["elapsed"] >= 0.2
+    (conn,) = srv.wait_for(1)
+    lines = conn["data"].decode().splitlines()
+    assert [payload(line)["seq"] for line in lines] == [1, 2, 3, 4, 5]
+    assert len({payload(line)["params"]["username"] for line in lines}) == 5
+
+
+def test_new_connection_per_message(pki, make_server, capsys):
+    srv = make_server(server_context(pki))
+    failed, res = run_module(
+        capsys,
+        host="127.0.0.1",
+        port=srv.port,
+        ca_path=pki["ca"],
+        kind="cert_issue",
+        sequence_field="seq",
+        count=4,
+        new_connection_per_message=True,
+        close_check_timeout=0,
+    )
+    assert not failed, res
+    assert res["sent"] == 4 and res["connections_ok"] == 4
+    conns = srv.wait_for(4)
+    assert len(conns) == 4
+    seqs = sorted(payload(c["data"].decode().rstrip("\n"))["seq"] for c in conns)
+    assert seqs == [1, 2, 3, 4]
+    assert all(c["data"].count(b"\n") == 1 for c in conns)
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
+def test_tls_version_limits(pki, make_server, capsys):
+    # The client can offer TLS 1.1 here (OpenSSL 3 needs SECLEVEL=0 on both sides) ...
+    legacy = make_server(
+        server_context(pki, min_version=ssl.TLSVersion.TLSv1_1, ciphers="DEFAULT:@SECLEVEL=0"),
+    )
+    args = dict(
+        host="127.0.0.1", ca_path=pki["ca"], kind="sync", tls_max_version="TLSv1_1", ciphers="DEFAULT:@SECLEVEL=0"
+    )
+    failed, res = run_module(capsys, port=legacy.port, **args)
+    assert not failed, res
+    assert res["tls_version"] == "TLSv1.1"
+    assert legacy.wait_for(1)[0]["version"] == "TLSv1.1"
+    # ... and a server with minimum TLS 1.2 refuses it.
+    modern = make_server(server_context(pki, min_version=ssl.TLSVersion.TLSv1_2))
+    failed, res = run_module(capsys, port=modern.port, fail_on_error=False, **args)
+    assert not failed
+    assert res["connections_failed"] == 1 and res["sent"] == 0 and res["tls_version"] is None
+    assert "TLS error" in res["errors"][0]["msg"]
+    assert modern.wait_for(1)[0]["data"] == b""
+    # A TLS 1.2 ceiling is honoured against a TLS 1.3 server.
+    failed, res = run_module(
+        capsys, host="127.0.0.1", port=modern.port, ca_path=pki["ca"], kind="sync", tls_max_version="TLSv1_2"
+    )
+    assert not failed and res["tls_version"] == "TLSv1.2"
+
+
+def test_check_mode_sends_nothing(pki, capsys):
+    listener = socket.create_server(("127.0.0.1", 0))  # nobody accepts: a connection would stay queued
+    try:
+        port = listener.getsockname()[1]
+        failed, res = run_module(
+            capsys,
+            host="127.0.0.1",
+            port=port,
+            ca_path=pki["ca"],
+            client_cert=pki["aws_cert"],
+            client_key=pki["aws_key"],
+            client_key_passphrase=PASSPHRASE,
+            kind="admin_login",
+            count=3,
+            timeout=1,
+            _ansible_check_mode=True,
+        )
+        assert not failed, res
+        assert res["sent"] == 0 and res["would_send"] == 3 and len(res["lines"]) == 3
+        assert res["connections_ok"] == 0 and res["connections_failed"] == 0
+        assert res["changed"] is True
+        assert PASSPHRASE not in json.dumps(res)
+        listener.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    finally:
+        listener.close()
+
+
+def test_check_mode_still_reports_a_bad_ca_file(pki, tmp_path, capsys):
+    failed, res = run_module(
+        capsys, host="127.0.0.1", ca_path=str(tmp_path / "missing.cer"), kind="sync", _ansible_check_mode=True
+    )
+    assert failed and "cannot load the CA file" in res["msg"]
+
+
+def test_argument_errors(capsys):
+    failed, res = run_module(capsys, host="127.0.0.1", kind="sync", message="x")
+    assert failed and "mutually exclusive" in res["msg"]
+    failed, res = run_module(capsys, host="127.0.0.1")
+    assert failed and "one of the following is required" in res["msg"]
+    failed, res = run_module(capsys, host="127.0.0.1", message="plain", fields={"a": 1}, _ansible_check_mode=True)
+    assert failed and "JSON object" in res["msg"]
+    failed, res = run_module(capsys, host="127.0.0.1", message="a\nb", _ansible_check_mode=True)
+    assert failed and "framing=octet" in res["msg"]
+    failed, res = run_module(capsys, host="127.0.0.1", message="x", hostname="One Gate", _ansible_check_mode=True)
+    assert failed and "hostname" in res["msg"]
+
+
+# ------------------------------------------------------------------------------ against real rsyslogd
+
+RSYSLOGD = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
+RSYSLOG_PORTS = range(16514, 16531)
+
+
+def _free_port():
+    for port in RSYSLOG_PORTS:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port in 16514-16530")
+
+
+class Rsyslogd:
+    """rsyslogd -n -f <conf> on 127.0.0.1, TLS with the ossl driver, local0 to a file in RSYSLOG_FileFormat."""
+
+    def __init__(self, pki, workdir, authmode="anon", permitted=()):
+        self.dir = workdir
+        (workdir / "spool").mkdir()
+        self.port = _free_port()
+        self.log = workdir / "local0.log"
+        self.internal = workdir / "rsyslogd.log"
+        peers = ""
+        if permitted:
+            peers = " PermittedPeer=[%s]" % ",".join('"%s"' % p for p in permitted)
+        conf = workdir / "rsyslog.conf"
+        conf.write_text(
+            f"""
+global(workDirectory="{workdir}/spool" processInternalMessages="on"
+       DefaultNetstreamDriver="ossl"
+       DefaultNetstreamDriverCAFile="{pki["ca"]}"
+       DefaultNetstreamDriverCertFile="{pki["server_cert"]}"
+       DefaultNetstreamDriverKeyFile="{pki["server_key"]}")
+module(load="imtcp" StreamDriver.Name="ossl" StreamDriver.Mode="1" StreamDriver.Authmode="{authmode}"{peers})
+input(type="imtcp" port="{self.port}" address="127.0.0.1")
+local0.* action(type="omfile" file="{self.log}" template="RSYSLOG_FileFormat")
+syslog.* action(type="omfile" file="{self.internal}")
+"""
+        )
+        self.proc = subprocess.Popen(
+            [RSYSLOGD, "-n", "-f", str(conf), "-i", str(workdir / "rsyslogd.pid")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 15
+        while True:
+            assert self.proc.poll() is None, self.proc.stdout.read().decode()
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                break
+            assert time.monotonic() < deadline, "rsyslogd did not listen on %d: %s" % (self.port, self.internal_text())
+            time.sleep(0.05)
+
+    def internal_text(self):
+        return self.internal.read_text() if self.internal.exists() else ""
+
+    def wait_for_line(self, needle, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.log.exists():
+                found = [line for line in self.log.read_text().splitlines() if needle in line]
+                if found:
+                    return found
+            time.sleep(0.05)
+        raise AssertionError("%r never reached %s; rsyslogd said: %s" % (needle, self.log, self.internal_text()))
+
+    def lines_with(self, needle):
+        return [line for line in self.log.read_text().splitlines() if needle in line] if self.log.exists() else []
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.proc.stdout.close()
+
+
+@pytest.fixture
+def rsyslogd(pki, tmp_path):
+    started = []
+
+    def start(**kwargs):
+        d = tmp_path / ("rsyslog%d" % len(started))
+        d.mkdir()
+        r = Rsyslogd(pki, d, **kwargs)
+        started.append(r)
+        return r
+
+    yield start
+    for r in started:
+        r.stop()
+
+
+STORED_RE = re.compile(r"^(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00) OneGate manager (?P<json>\{.*\})$")
+
+
+def test_rsyslogd_stores_both_framings_as_spec_section5(pki, rsyslogd, capsys):
+    r = rsyslogd()
+    sent = {}
+    for framing in ("lf", "octet"):
+        for kind in onegate.KINDS:
+            test_id = "rs-%s-%s" % (framing, kind)
+            failed, res = run_module(
+                capsys,
+                host="127.0.0.1",
+                port=r.port,
+                ca_path=pki["ca"],
+                kind=kind,
+                framing=framing,
+                fields={"test_id": test_id},
+            )
+            assert not failed, res
+            sent[test_id] = res["lines"][0]
+    for test_id, line in sent.items():
+        (stored,) = r.wait_for_line('"test_id":"%s"' % test_id)
+        m = STORED_RE.match(stored)
+        assert m, stored
+        header = HEADER_RE.match(line)
+        # RSYSLOG_FileFormat: the header timestamp, then HOSTNAME, then APP-NAME, then the JSON unchanged.
+        assert m.group("ts") == header.group("ts")
+        assert m.group("json") == header.group("msg")
+        assert json.loads(m.group("json"))["test_id"] == test_id
+
+
+def test_rsyslogd_mtls_permitted_lands_others_refused(pki, rsyslogd, capsys):
+    r = rsyslogd(authmode="x509/name", permitted=["aws-syslog"])
+    base = dict(host="127.0.0.1", port=r.port, ca_path=pki["ca"], kind="admin_login", fail_on_error=False)
+    refused = {
+        "rs-nocert": {},
+        "rs-foreign": dict(client_cert=pki["foreign_cert"], client_key=pki["foreign_key"]),
+    }
+    for test_id, extra in refused.items():
+        failed, res = run_module(
+            capsys,
+            fields={"test_id": test_id},
+            count=5,
+            new_connection_per_message=True,
+            close_check_timeout=1,
+            **base,
+            **extra,
+        )
+        assert not failed
+        assert res["server_closed"] is True, res
+    # The permitted client lands (and serves as the barrier: it was sent after the refused ones).
+    failed, res = run_module(
+        capsys,
+        fields={"test_id": "rs-permitted"},
+        client_cert=pki["aws_cert"],
+        client_key=pki["aws_key"],
+        client_key_passphrase=PASSPHRASE,
+        **dict(base, fail_on_error=True),
+    )
+    assert not failed, res
+    assert res["server_closed"] is False
+    r.wait_for_line('"test_id":"rs-permitted"')
+    for test_id in refused:
+        assert r.lines_with('"test_id":"%s"' % test_id) == []
+
+
+def test_ansible_cli_against_rsyslogd(pki, rsyslogd, tmp_path):
+    """The module as a user runs it: `ansible localhost -m netattest.tls_syslog.syslog_send -a ...`."""
+    r = rsyslogd()
+    env = dict(
+        os.environ,
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
+        ANSIBLE_LOCALHOST_WARNING="False",
+    )
+    env["PATH"] = str(ROOT / ".venv" / "bin") + os.pathsep + env.get("PATH", "")
+    args = "host=127.0.0.1 port=%d ca_path=%s kind=admin_login framing=octet fields={'test_id':'cli'}" % (
+        r.port,
+        pki["ca"],
+    )
+    out = subprocess.run(
+        [
+            "ansible",
+            "localhost",
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            "-m",
+            "netattest.tls_syslog.syslog_send",
+            "-a",
+            args,
+            "-e",
+            "ansible_python_interpreter=/usr/bin/python3",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "CHANGED" in out.stdout
+    (stored,) = r.wait_for_line('"test_id":"cli"')
+    m = STORED_RE.match(stored)
+    assert m, stored
+    body = json.loads(m.group("json"))
+    assert body["log_type"] == "login_manager" and body["params"]["code"] == "IM-605-I-001000"
