@@ -445,9 +445,7 @@ def server_closed_after_send(tls_sock, wait):
     deadline = time.monotonic() + wait
     while True:
         if not tls_sock.pending():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False, None
+            left = max(0.0, deadline - time.monotonic())
             try:
                 ready, _, _ = select.select([tls_sock], [], [], left)
             except (OSError, ValueError):
@@ -469,6 +467,8 @@ def server_closed_after_send(tls_sock, wait):
         if not data:
             return True, "EOF from the server"
         # Data from a syslog receiver is unexpected but means the session is alive.
+        if time.monotonic() >= deadline:
+            return False, None
 
 
 class _Errors:

@@ -163,6 +163,9 @@ options:
     description:
       - Seconds to wait, after the last write of each connection, for the server to close the session (a refusal).
       - V(0) only looks at what has already arrived.
+      - The full wait is spent on every connection that the server keeps open, so with
+        O(new_connection_per_message=true) and O(count=300) a permitted client takes about 300 times this value
+        (a refused one is usually told within milliseconds).
     type: float
     default: 0.2
   fail_on_error:

@@ -484,6 +484,7 @@ def test_count_and_rate_on_one_connection(pki, make_server, capsys):
         sequence_field="seq",
         count=5,
         rate=20,
+        close_check_timeout=0,  # so that elapsed is the pacing alone
     )
     assert not failed, res
     assert res["sent"] == 5 and res["connections_ok"] == 1
