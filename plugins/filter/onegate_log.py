@@ -16,7 +16,7 @@ description:
     the line's timestamp, host and tag, and the fields of OneGate's JSON message.
   - A line whose message is not JSON is not an error; its raw text is kept and RV(_value.error) says why.
 author:
-  - netattest.tls_syslog developers
+  - netattest.tls_syslog developers (@netattest)
 options:
   _input:
     description: One log line.

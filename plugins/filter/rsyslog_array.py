@@ -16,7 +16,7 @@ description:
   - Backslashes and double quotes are escaped. Empty lists, empty strings, non-strings, newlines and other control
     characters are refused with an error, so a peer name can never break or inject into the rsyslog configuration.
 author:
-  - netattest.tls_syslog developers
+  - netattest.tls_syslog developers (@netattest)
 options:
   _input:
     description: The strings, for example the permitted client certificate names.

@@ -16,7 +16,7 @@ description:
   - Plain IPv4 addresses become C(/32) (IPv6 C(/128)). Invalid addresses, addresses with host bits set in a CIDR,
     duplicates, an empty list, and C(0.0.0.0/0) or C(::/0) (unless O(allow_any=true)) fail with a clear error.
 author:
-  - netattest.tls_syslog developers
+  - netattest.tls_syslog developers (@netattest)
 options:
   _input:
     description: OneGate's egress addresses, plain IPs or CIDRs.

@@ -31,7 +31,7 @@ description:
   - Runs on the managed host and needs the Python C(cryptography) library there (Debian C(python3-cryptography),
     Amazon Linux 2023 C(python3-cryptography)).
 author:
-  - netattest.tls_syslog developers
+  - netattest.tls_syslog developers (@netattest)
 options:
   content:
     description:
@@ -336,7 +336,7 @@ def main():
             allow_expired=dict(type="bool", default=False),
             owner=dict(type="str"),
             group=dict(type="str"),
-            key_mode=dict(type="raw", default="0400"),
+            key_mode=dict(type="raw", default="0400", no_log=False),
             cert_mode=dict(type="raw", default="0644"),
         ),
         required_one_of=[("content", "src")],
