@@ -447,7 +447,7 @@ def server_closed_after_send(tls_sock, wait):
         if not tls_sock.pending():
             left = max(0.0, deadline - time.monotonic())
             try:
-                ready, _, _ = select.select([tls_sock], [], [], left)
+                ready = select.select([tls_sock], [], [], left)[0]
             except (OSError, ValueError):
                 return True, "socket unusable after the send"
             if not ready:

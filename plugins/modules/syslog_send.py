@@ -30,7 +30,7 @@ description:
   - Uses the Python standard library only (C(ssl), C(socket), C(json)); works with Python 3.9 and later on the host
     where it runs.
 author:
-  - netattest.tls_syslog developers
+  - netattest.tls_syslog developers (@netattest)
 options:
   host:
     description: Address or name of the syslog receiver.
@@ -177,13 +177,15 @@ options:
     default: true
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Builds the messages and the TLS context (reads the CA, certificate and key files) and returns RV(lines),
-      but opens no connection; RV(changed) is V(true) as a prediction and RV(sent) is 0.
+      but opens no connection; C(changed) is V(true) as a prediction and RV(sent) is 0.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
-  - RV(changed) is V(true) when at least one message was written to a socket (in check mode, when one would be).
+  - C(changed) is V(true) when at least one message was written to a socket (in check mode, when one would be).
   - In TLS 1.3 the refusal of a client certificate (none, another CA, a name not permitted) reaches the client after its
     first write. Use O(fail_on_error=false) and read the receiver's file to prove that nothing landed.
   - The timestamps in the header and in the payload are the current time in UTC (C(+00:00)); rsyslog's
