@@ -31,7 +31,7 @@ integration: setup
 
 ## The main job on a local default: moto for AWS, a podman container for the instance.
 demo: setup
-	scripts/demo.sh
+	.venv/bin/python scripts/demo.py $(DEMO_ARGS)
 
 bench: setup
 	.venv/bin/python benchmarks/run.py
