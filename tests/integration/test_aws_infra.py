@@ -128,6 +128,7 @@ def playbook(
             "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.json",  # no profile_tasks lines inside the JSON
             "ANSIBLE_LOCAL_TEMP": str(workdir / "ansible-tmp"),
             "ANSIBLE_FORCE_COLOR": "0",
+            "ANSIBLE_PIPELINING": "1",
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         }
     )
@@ -392,7 +393,9 @@ def test_4_second_create_changes_nothing(created, moto_server, aws, workdir):
 
 def test_4b_aws_key_without_local_file_fails_clearly(created, moto_server, aws, workdir):
     other = workdir / "elsewhere" / "missing.pem"
-    run = playbook(moto_server, workdir, "create.yml", "4b key in AWS, local file missing", {"aws_infra_key_file": str(other)})
+    run = playbook(
+        moto_server, workdir, "create.yml", "4b key in AWS, local file missing", {"aws_infra_key_file": str(other)}
+    )
     assert run.rc != 0
     assert "exists in AWS but its private key" in run.failure_messages()
     assert not other.exists()

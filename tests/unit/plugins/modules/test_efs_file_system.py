@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import sys
 from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[4]
 if str(ROOT / ".cache" / "collections") not in sys.path:
     sys.path.insert(0, str(ROOT / ".cache" / "collections"))
+
+
+def _moto_library():
+    """The moto package, even when pytest has put tests/integration (with its moto.py helper) on sys.path."""
+    shadow = os.path.abspath(ROOT / "tests" / "integration")
+    saved = sys.path[:]
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != shadow]
+    try:
+        if not hasattr(sys.modules.get("moto"), "mock_aws"):
+            sys.modules.pop("moto", None)
+        return importlib.import_module("moto")
+    finally:
+        sys.path[:] = saved
+
+
+mock_aws = _moto_library().mock_aws
 
 from ansible.module_utils.testing import patch_module_args
 
