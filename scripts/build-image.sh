@@ -16,13 +16,13 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "[setup] building $IMAGE with mmdebstrap (bookworm)"
-# mmdebstrap leaves empty package lists with a fresh mtime, which apt's cache_valid_time takes for a fresh cache:
-# age it, so that a role refreshes the lists as it would on a real host.
+# mmdebstrap leaves empty package lists with a fresh mtime, which the apt module's cache_valid_time takes for a fresh
+# cache: an old update-success-stamp (which it reads first) makes a role refresh the lists, as on a real host.
 mmdebstrap --quiet --variant=minbase \
   --include=systemd,systemd-sysv,dbus,python3,python3-apt,sudo,iproute2,procps,ca-certificates \
-  --customize-hook='rm -rf "$1"/var/lib/apt/lists/* && mkdir -p "$1"/var/lib/apt/lists/partial && touch -d 2000-01-01 "$1"/var/lib/apt/lists' \
+  --customize-hook='mkdir -p "$1"/var/lib/apt/periodic && touch -d 2000-01-01 "$1"/var/lib/apt/periodic/update-success-stamp' \
   bookworm "$tmp/rootfs.tar" "$mirror"
 podman import --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
-  --change "LABEL netattest.image-version=${IMAGE_VERSION:-2}" \
+  --change "LABEL netattest.image-version=${IMAGE_VERSION:-3}" \
   "$tmp/rootfs.tar" "$IMAGE" >/dev/null
 echo "[setup] image $IMAGE imported"
