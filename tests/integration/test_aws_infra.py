@@ -110,16 +110,20 @@ class Run:
 
 
 def playbook(
-    server, workdir: Path, name: str, stage: str, extra: dict | None = None, check: bool = False, env_endpoint=True
+    server, workdir: Path, name: str, stage: str, extra: dict | None = None, check: bool = False, endpoint="both"
 ) -> Run:
+    """Run a test playbook. ``endpoint`` says how the role learns moto's URL: "both" (AWS_URL and
+    AWS_ENDPOINT_URL), "AWS_URL" or "AWS_ENDPOINT_URL" only, or "variable" (aws_infra_endpoint_url only)."""
     variables = base_vars(workdir)
     variables.update(extra or {})
+    if endpoint == "variable":
+        variables["aws_infra_endpoint_url"] = server.endpoint
     vars_file = workdir / f"vars-{len(TIMINGS)}.json"
     vars_file.write_text(json.dumps(variables))
     env = server.env()
-    if not env_endpoint:  # the role's own variable instead of AWS_URL / AWS_ENDPOINT_URL
-        env.pop("AWS_URL")
-        env.pop("AWS_ENDPOINT_URL")
+    for var in ("AWS_URL", "AWS_ENDPOINT_URL"):
+        if endpoint not in ("both", var):
+            env.pop(var)
     env.update(
         {
             "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
@@ -210,7 +214,14 @@ def test_1_bad_input_fails_before_any_resource(moto_server, aws, workdir, case, 
 # 2. --check on an empty account --------------------------------------------------------------------
 def test_2_check_mode_on_empty_account_creates_nothing(moto_server, aws, workdir):
     moto_server.reset()
-    run = playbook(moto_server, workdir, "create.yml", "2 --check on an empty account", check=True)
+    run = playbook(
+        moto_server,
+        workdir,
+        "create.yml",
+        "2 --check, empty account (AWS_ENDPOINT_URL)",
+        check=True,
+        endpoint="AWS_ENDPOINT_URL",
+    )
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     assert run.stats().get("failures", 0) == 0
     changed = run.changed_tasks()
@@ -231,9 +242,8 @@ def created(moto_server, aws, workdir):
         moto_server,
         workdir,
         "create.yml",
-        "3 create (endpoint via aws_infra_endpoint_url)",
-        {"aws_infra_endpoint_url": moto_server.endpoint},
-        env_endpoint=False,
+        "3 create (endpoint: aws_infra_endpoint_url)",
+        endpoint="variable",
     )
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     return run, json.loads((workdir / "facts.json").read_text())
@@ -381,7 +391,7 @@ def test_4_second_create_changes_nothing(created, moto_server, aws, workdir):
     _, first = created
     key_file = workdir / "keys" / f"{PREFIX}-key.pem"
     key_before = key_file.read_bytes()
-    run = playbook(moto_server, workdir, "create.yml", "4 create again (endpoint via AWS_URL)")
+    run = playbook(moto_server, workdir, "create.yml", "4 create again (endpoint: AWS_URL)", endpoint="AWS_URL")
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     # The last task of create.yml rewrites the facts file with identical content: it is not the role's.
     assert run.changed_tasks() == []
