@@ -1,5 +1,5 @@
 #!/usr/bin/python
-# Copyright: netattest.tls_syslog contributors
+# Copyright: (c) 2026, netattest.tls_syslog developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
@@ -25,7 +25,7 @@ description:
     C(DescribeMountTargetSecurityGroups), C(ModifyMountTargetSecurityGroups), C(DeleteMountTarget),
     C(DeleteFileSystem)) and supports check mode.
 author:
-  - netattest.tls_syslog contributors
+  - netattest.tls_syslog developers (@netattest)
 options:
   name:
     description:
