@@ -179,6 +179,7 @@ def leftovers(aws) -> dict:
             if i["State"]["Name"] != "terminated"
         ],
         "elastic_ips": [a["PublicIp"] for a in ec2.describe_addresses()["Addresses"]],
+        "volumes": [v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]],
         "key_pairs": [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]],
         "file_systems": [f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"]],
     }
