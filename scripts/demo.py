@@ -228,7 +228,9 @@ class Demo:
             "-e", "@%s" % (self.work / "secret.yml"),
         )  # fmt: skip
         if "OneGate-shaped messages landed" not in out:
-            raise StepFailed("site.yml's verify step did not report the landed messages (see logs/03-site-receiver.log)")
+            raise StepFailed(
+                "site.yml's verify step did not report the landed messages (see logs/03-site-receiver.log)"
+            )
         for line in out.splitlines():
             if "Forwarding host" in line or "Forwarding port" in line:
                 self.say("  " + line.strip().strip('",'))
@@ -295,7 +297,10 @@ class Demo:
         for p in parsed:
             self.say("  %-25s %-8s %-8s %-16s %-5s %s" % (p["timestamp"], p["host"], p["tag"], p["log_type"],
                                                            p["log_level"], p["log_message"]))  # fmt: skip
-        if not all(p["is_json"] and p["host"] == "OneGate" for p in parsed) or len({p["log_type"] for p in parsed}) != 5:
+        if (
+            not all(p["is_json"] and p["host"] == "OneGate" for p in parsed)
+            or len({p["log_type"] for p in parsed}) != 5
+        ):
             raise StepFailed("the stored lines are not the five OneGate kinds: %s" % lines)
 
     def enable_mtls(self) -> None:
@@ -389,9 +394,11 @@ class Demo:
                 self.stop_everything()
         self.say("timings: " + ", ".join("%s %.1f s" % (t.split(":")[0], s) for t, s in self.timings))
         if ok and self.keep:
-            print("[demo] kept running: container %s (127.0.0.1:%s), moto %s (pid in %s). Run `make demo` again or "
-                  "`podman rm -f %s` and kill the moto pid to clean up."
-                  % (CONTAINER, self.port, self.moto.endpoint if self.moto else "?", self.work / "moto.pid", CONTAINER))
+            print(
+                "[demo] kept running: container %s (127.0.0.1:%s), moto %s (pid in %s). Run `make demo` again or "
+                "`podman rm -f %s` and kill the moto pid to clean up."
+                % (CONTAINER, self.port, self.moto.endpoint if self.moto else "?", self.work / "moto.pid", CONTAINER)
+            )
         print("[demo] %s in %.1f s" % ("SUCCESS: the whole job ran locally" if ok else "FAILED", time.monotonic() - total),
               flush=True)  # fmt: skip
         return 0 if ok else 1
