@@ -32,15 +32,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
-import moto as moto_helper  # noqa: E402  (tests/integration/moto.py)
+import moto as moto_helper
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils.filters import onegate_log  # noqa: E402
+from ansible_collections.netattest.tls_syslog.plugins.module_utils.filters import onegate_log
 
 IMAGE = "localhost/netattest-debian-systemd:12"
 CONTAINER = "netattest-tls-syslog-demo"
 VOLUME = "netattest-tls-syslog-demo-efs"
 KINDS = ["admin_login", "user_login", "sso_access", "cert_issue", "sync"]
-DEMO_PASSPHRASE = "demo-onegate-passphrase"  # the local test CA's bundle only; never a real secret
+DEMO_PASSPHRASE = "demo-onegate-passphrase"  # noqa: S105 - the local test CA's bundle only, never a real secret
 
 
 class StepFailed(Exception):
@@ -399,8 +399,8 @@ class Demo:
                 "`podman rm -f %s` and kill the moto pid to clean up."
                 % (CONTAINER, self.port, self.moto.endpoint if self.moto else "?", self.work / "moto.pid", CONTAINER)
             )
-        print("[demo] %s in %.1f s" % ("SUCCESS: the whole job ran locally" if ok else "FAILED", time.monotonic() - total),
-              flush=True)  # fmt: skip
+        verdict = "SUCCESS: the whole job ran locally" if ok else "FAILED"
+        print("[demo] %s in %.1f s" % (verdict, time.monotonic() - total), flush=True)
         return 0 if ok else 1
 
 
