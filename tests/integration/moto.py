@@ -3,10 +3,16 @@
 
 Three ways to use it:
 
-* pytest fixture (from a conftest or a test module)::
+* pytest fixture. Load this file by path under a name of its own: inside tests/integration,
+  ``import moto`` would give the moto package or this file depending on sys.path::
 
-      from tests.integration.moto import moto_server_fixture  # or import the module by path
-      moto_endpoint = moto_server_fixture()                   # a module-scoped fixture
+      import importlib.util, pathlib
+      _spec = importlib.util.spec_from_file_location(
+          "netattest_moto_helper", pathlib.Path(__file__).parent / "moto.py")
+      moto_helper = importlib.util.module_from_spec(_spec)
+      _spec.loader.exec_module(moto_helper)
+      moto_server = moto_helper.moto_server_fixture(scope="module")   # yields a started MotoServer
+      # in a test: boto3 clients with endpoint_url=moto_server.endpoint; subprocesses with env=moto_server.env()
 
 * context manager::
 
