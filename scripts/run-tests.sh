@@ -22,13 +22,18 @@ stage_build() {
   local tarball
   tarball=$(ls "$out"/netattest-tls_syslog-*.tar.gz)
   echo "built $tarball"
-  # The tarball must carry the plugins and roles, and none of tests, venv or caches.
-  if tar tzf "$tarball" | grep -E '^(tests|\.venv|\.cache|\.git|\.ci|benchmarks/results)(/|$)|__pycache__'; then
+  # The tarball must carry the plugins, roles and playbooks, and none of tests, venv or caches.
+  local listing
+  listing=$(tar tzf "$tarball")
+  if grep -E '^(tests|\.venv|\.cache|\.git|\.ci|benchmarks/results|demo)(/|$)|__pycache__' <<<"$listing"; then
     echo "build: the tarball carries files it must not (above)" >&2; return 1
   fi
-  for must in plugins/modules/pem_bundle.py roles/rsyslog_tls/tasks/main.yml galaxy.yml MANIFEST.json; do
-    tar tzf "$tarball" | grep -qx "$must" || { echo "build: $must missing from tarball" >&2; return 1; }
+  local must
+  for must in MANIFEST.json plugins/modules/pem_bundle.py plugins/filter/onegate_log.py roles/rsyslog_tls/tasks/main.yml \
+      roles/aws_infra/meta/argument_specs.yml playbooks/site.yml meta/runtime.yml; do
+    grep -qx "$must" <<<"$listing" || { echo "build: $must missing from the tarball" >&2; return 1; }
   done
+  echo "tarball: $(wc -l <<<"$listing") entries, no tests/venv/caches"
 }
 stage_docs() {
   local m f
