@@ -14,6 +14,11 @@ stage_lint() {
   ruff format --check plugins tests benchmarks scripts 2>/dev/null || ruff format --diff plugins tests benchmarks scripts
   yamllint -s .
   ansible-lint --profile production
+  local pb
+  for pb in playbooks/*.yml; do
+    ansible-playbook -i inventory/hosts.yml --syntax-check "$pb" >/dev/null
+    echo "syntax-check $pb: ok"
+  done
 }
 stage_build() {
   local out=.cache/build
