@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
-import moto as moto_helper
+import motoserver as moto_helper
 
 from ansible_collections.netattest.tls_syslog.plugins.module_utils.filters import onegate_log
 
@@ -129,7 +129,7 @@ class Demo:
         pid_file = self.work / "moto.pid"
         if pid_file.exists():
             subprocess.run(
-                [sys.executable, str(ROOT / "tests/integration/moto.py"), "stop", "--pid-file", str(pid_file)],
+                [sys.executable, str(ROOT / "tests/integration/motoserver.py"), "stop", "--pid-file", str(pid_file)],
                 check=False,
                 capture_output=True,
             )

@@ -33,8 +33,8 @@ OPERATOR = ["198.51.100.7/32"]
 PREFIX = "NetAttest-tlsSyslog"
 ROLE_PREFIX = "netattest.tls_syslog.aws_infra : "
 
-# The helper is loaded by path under its own name: "moto" would shadow the moto package.
-_spec = importlib.util.spec_from_file_location("netattest_moto_helper", HERE / "moto.py")
+# The helper is loaded by path under its own name (it is not a package module).
+_spec = importlib.util.spec_from_file_location("netattest_moto_helper", HERE / "motoserver.py")
 moto_helper = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(moto_helper)
 

@@ -3,12 +3,11 @@
 
 Three ways to use it:
 
-* pytest fixture. Load this file by path under a name of its own: inside tests/integration,
-  ``import moto`` would give the moto package or this file depending on sys.path::
+* pytest fixture (load this file by path, or put tests/integration on sys.path and ``import motoserver``)::
 
       import importlib.util, pathlib
       _spec = importlib.util.spec_from_file_location(
-          "netattest_moto_helper", pathlib.Path(__file__).parent / "moto.py")
+          "netattest_moto_helper", pathlib.Path(__file__).parent / "motoserver.py")
       moto_helper = importlib.util.module_from_spec(_spec)
       _spec.loader.exec_module(moto_helper)
       moto_server = moto_helper.moto_server_fixture(scope="module")   # yields a started MotoServer
@@ -22,8 +21,8 @@ Three ways to use it:
 
 * command line (for shell scripts and ``make demo``)::
 
-      python tests/integration/moto.py start --port-file F --pid-file P [--log-file L]
-      python tests/integration/moto.py stop --pid-file P
+      python tests/integration/motoserver.py start --port-file F --pid-file P [--log-file L]
+      python tests/integration/motoserver.py stop --pid-file P
 
 ``start`` forks a detached moto_server on a free port, waits until it answers, writes the port
 and the PID, and returns; ``stop`` terminates that PID (and only that one).
