@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -16,20 +14,7 @@ if str(ROOT / ".cache" / "collections") not in sys.path:
     sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
 
-def _moto_library():
-    """The moto package, even when pytest has put tests/integration (with its moto.py helper) on sys.path."""
-    shadow = os.path.abspath(ROOT / "tests" / "integration")
-    saved = sys.path[:]
-    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != shadow]
-    try:
-        if not hasattr(sys.modules.get("moto"), "mock_aws"):
-            sys.modules.pop("moto", None)
-        return importlib.import_module("moto")
-    finally:
-        sys.path[:] = saved
-
-
-mock_aws = _moto_library().mock_aws
+from moto import mock_aws  # the moto library, in-process (the helper is tests/integration/motoserver.py)
 
 from ansible.module_utils.testing import patch_module_args
 
