@@ -1,0 +1,290 @@
+"""Shared helpers of the benchmarks: environment, machine description, ports, podman containers, test PKI, CPU
+readings, result files. Nothing here talks to anything but 127.0.0.1 and our own containers (netattest-bench-*).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "benchmarks"
+RESULTS = BENCH / "results"
+WORK = ROOT / ".cache" / "bench"  # scratch space (keys, bind-mounted log dirs); .cache is ignored by git
+IMAGE = "localhost/netattest-debian-systemd:12"
+PREFIX = "netattest-bench-"
+PORTS = range(17000, 17101)  # the only ports we publish or listen on
+PKI_PASSPHRASE = "bench-onegate-passphrase"  # noqa: S105 - the local test CA's bundle only, never a real secret
+
+sys.path.insert(0, str(ROOT / ".cache" / "collections"))
+
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import onegate  # noqa: E402
+
+
+def env() -> dict:
+    """The project's environment (as the Makefile exports it)."""
+    e = dict(os.environ)
+    e.update(
+        PATH="%s:%s" % (ROOT / ".venv" / "bin", os.environ.get("PATH", "")),
+        CONTAINERS_CONF=str(ROOT / "tests" / "podman" / "containers.conf"),
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
+        ANSIBLE_LOCAL_TEMP=str(ROOT / ".cache" / "ansible-tmp"),
+        ANSIBLE_NOCOLOR="1",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return e
+
+
+def say(tag: str, text: str) -> None:
+    print("[%s] %s" % (tag, text), flush=True)
+
+
+def run(cmd, check=True, **kw) -> subprocess.CompletedProcess:
+    kw.setdefault("env", env())
+    kw.setdefault("cwd", ROOT)
+    kw.setdefault("capture_output", True)
+    kw.setdefault("text", True)
+    kw.setdefault("stdin", subprocess.DEVNULL)
+    proc = subprocess.run(cmd, check=False, **kw)  # noqa: S603 - fixed argument lists
+    if check and proc.returncode != 0:
+        raise RuntimeError("%s failed (rc=%d): %s" % (" ".join(map(str, cmd)), proc.returncode,
+                                                      (proc.stderr or proc.stdout or "")[-2000:]))  # fmt: skip
+    return proc
+
+
+def podman(*args, check=True) -> subprocess.CompletedProcess:
+    return run(["podman", *args], check=check)
+
+
+# ---- machine -------------------------------------------------------------------------------------------------------
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _first_line(cmd) -> str:
+    try:
+        out = run(cmd, check=False).stdout.strip().splitlines()
+        return out[0] if out else "?"
+    except OSError:
+        return "?"
+
+
+def machine() -> dict:
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    versions = {
+        "python": platform.python_version(),
+        "ansible-core": _first_line(["ansible", "--version"]),
+        "podman": _first_line(["podman", "--version"]),
+        "openssl(host)": _first_line(["openssl", "version"]),
+    }
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "host": platform.node(),
+        "kernel": platform.release(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "mem_gib": round(int(mem) / 1024 / 1024, 1),
+        "loadavg_start": loadavg(),
+        "versions": versions,
+    }
+
+
+def print_machine(tag: str, info: dict) -> None:
+    say(tag, "machine: %s, %s cores (%s), %s GiB, kernel %s, load average %s"
+        % (info["host"], info["cores"], info["cpu"], info["mem_gib"], info["kernel"], info["loadavg_start"]))  # fmt: skip
+    say(tag, "versions: " + ", ".join("%s %s" % kv for kv in info["versions"].items()))
+
+
+class CpuTimes:
+    """Whole-host CPU time from /proc/stat (jiffies), to tell how busy the 2 cores were during a run."""
+
+    def __init__(self):
+        self.start = self._read()
+
+    @staticmethod
+    def _read():
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields), idle
+
+    def busy_share(self) -> float:
+        total, idle = self._read()
+        dt = total - self.start[0]
+        return 0.0 if dt <= 0 else 1.0 - (idle - self.start[1]) / dt
+
+
+def proc_cpu_seconds(hpid: int) -> float:
+    """utime + stime of a process (all its threads, also exited ones) from /proc/<pid>/stat, in seconds."""
+    text = Path("/proc/%d/stat" % hpid).read_text()
+    fields = text[text.rindex(")") + 2 :].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+# ---- ports and containers ------------------------------------------------------------------------------------------
+_used: set[int] = set()
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """A port of 17000-17100 that nothing listens on and that this process has not handed out yet."""
+    for port in PORTS:
+        if port not in _used and port_free(port):
+            _used.add(port)
+            return port
+    raise RuntimeError("no free port in 17000-17100")
+
+
+def remove_container(name: str) -> None:
+    assert name.startswith(PREFIX)
+    podman("rm", "-f", "-t", "0", name, check=False)
+
+
+def remove_all_bench_containers() -> list[str]:
+    """Our own containers only (the netattest-bench- prefix), e.g. after an interrupted run."""
+    names = podman("ps", "-a", "--format", "{{.Names}}", check=False).stdout.split()
+    ours = [n for n in names if n.startswith(PREFIX)]
+    for name in ours:
+        remove_container(name)
+    for vol in podman("volume", "ls", "--format", "{{.Name}}", check=False).stdout.split():
+        if vol.startswith(PREFIX):
+            podman("volume", "rm", "-f", vol, check=False)
+    return ours
+
+
+def start_container(name: str, port: int, log_dir: Path) -> None:
+    """A systemd container with the receiver's port published on 127.0.0.1 only and log_dir bind-mounted as the EFS
+    stand-in (so the host reads the stored lines directly, without podman exec)."""
+    assert name.startswith(PREFIX)
+    remove_container(name)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    podman("run", "-d", "--name", name, "--hostname", name, "-v", "%s:/mnt/efs/fs1" % log_dir,
+           "-p", "127.0.0.1:%d:6514" % port, IMAGE, "/sbin/init")  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        state = podman("exec", name, "systemctl", "is-system-running", check=False).stdout.strip()
+        if state in ("running", "degraded"):
+            return
+        time.sleep(0.5)
+    raise RuntimeError("systemd in %s did not come up" % name)
+
+
+def container_fstype(name: str) -> str:
+    return podman("exec", name, "findmnt", "-n", "-o", "FSTYPE", "/mnt/efs/fs1").stdout.strip()
+
+
+def rsyslogd_hpid(name: str) -> int:
+    """The host PID of rsyslogd in the container."""
+    out = podman("top", name, "hpid,comm").stdout.splitlines()[1:]
+    pids = [int(line.split()[0]) for line in out if line.split()[1:2] == ["rsyslogd"]]
+    if len(pids) != 1:
+        raise RuntimeError("expected one rsyslogd in %s, found %s" % (name, pids))
+    return pids[0]
+
+
+def wait_tls(port: int, ca: Path, timeout: float = 30.0, client=None) -> float:
+    """Poll until a TLS handshake with 127.0.0.1:port succeeds; returns the seconds waited."""
+    ctx = onegate.make_client_context(ca_path=str(ca), client_cert=client and str(client[0]),
+                                      client_key=client and str(client[1]))  # fmt: skip
+    start = time.monotonic()
+    last = None
+    while time.monotonic() - start < timeout:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as raw:
+                with ctx.wrap_socket(raw, server_hostname="127.0.0.1"):
+                    return time.monotonic() - start
+        except OSError as exc:
+            last = exc
+            time.sleep(0.1)
+    raise RuntimeError("no TLS listener on 127.0.0.1:%d after %.0f s: %s" % (port, timeout, last))
+
+
+# ---- PKI -----------------------------------------------------------------------------------------------------------
+def make_pki(pki: Path) -> Path:
+    """tests/pki/make_pki.yml (the test CA, OneGate-shaped bundle, client certificates) plus the decrypted server key
+    and certificate that the seed's manual procedure produces (openssl rsa), for the reference receiver."""
+    if not (pki / "server.key").exists():
+        run(["ansible-playbook", "tests/pki/make_pki.yml", "-e", "pki_dir=%s" % pki,
+             "-e", "pki_passphrase=%s" % PKI_PASSPHRASE,
+             "-e", json.dumps({"pki_server_names": ["127.0.0.1", "localhost"]})])  # fmt: skip
+        from cryptography.hazmat.primitives import serialization
+
+        text = (pki / "onegate-server.pem").read_text()
+        key_pem = text[: text.index("-----END ENCRYPTED PRIVATE KEY-----") + 35]
+        cert_pem = text[text.index("-----BEGIN CERTIFICATE-----") :]
+        key = serialization.load_pem_private_key(key_pem.encode(), PKI_PASSPHRASE.encode())
+        out = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                serialization.NoEncryption())  # fmt: skip
+        path = pki / "server.key"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(out)
+        (pki / "server.cer").write_text(cert_pem.strip() + "\n")
+    return pki
+
+
+# ---- ansible output ------------------------------------------------------------------------------------------------
+RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
+PROFILE = re.compile(r"^(.+?) -{3,} (\d+\.\d+)s$", re.M)
+
+
+def recap(text: str) -> dict:
+    out = {}
+    for host, ok, changed, unreach, failed, skipped in RECAP.findall(text):
+        out[host] = {"ok": int(ok), "changed": int(changed), "unreachable": int(unreach), "failed": int(failed),
+                     "skipped": int(skipped)}  # fmt: skip
+    return out
+
+
+def profile_tasks(text: str) -> list[tuple[str, float]]:
+    """The task lines of profile_tasks' summary (all of them, per playbook run), slowest first."""
+    tasks = [(name.strip(), float(sec)) for name, sec in PROFILE.findall(text)]
+    return sorted(tasks, key=lambda t: -t[1])
+
+
+# ---- results -------------------------------------------------------------------------------------------------------
+def save(name: str, data: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / ("%s-%s.json" % (stamp, name))
+    path.write_text(json.dumps(data, indent=2, default=str))
+    return path
+
+
+@contextlib.contextmanager
+def containers_removed(*names: str):
+    """Remove these containers at the end, also on failure or Ctrl-C."""
+    try:
+        yield
+    finally:
+        for name in names:
+            remove_container(name)

@@ -1,0 +1,166 @@
+"""ingest: received messages per second, rsyslogd CPU per message, lost and duplicated, role vs reference.
+
+Both receivers run in the same run under the same conditions (same image, same host, published 127.0.0.1 port,
+bind-mounted log directory, mutual TLS with the aws-syslog client certificate). Senders are separate processes, one
+per connection, that build all their frames first and then write them as fast as TLS goes. Throughput is messages
+landed / (first write of any connection -> last line seen in the receiver's file). rsyslogd's CPU comes from
+/proc/<host pid>/stat (utime+stime, all threads) over the same interval. Lost and duplicated are counted from the
+file per connection id and sequence number.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+
+import common
+import receivers
+import sender
+
+TAG = "ingest"
+
+
+def one_run(rcvs, variant, conns, total, batch):
+    rcv = rcvs.set_variant(variant)
+    rcv.truncate()
+    run_id = "%s-%d" % (variant, time.time_ns())
+    per = total // conns
+    expected = per * conns
+    hpid = common.rsyslogd_hpid(rcv.name)
+    mp = multiprocessing.get_context("fork")
+    ready, results, go = mp.Queue(), mp.Queue(), mp.Event()
+    procs = [mp.Process(target=sender.blast, args=(c, per, batch, rcv.port, rcvs.pki, run_id, ready, go, results))
+             for c in range(1, conns + 1)]  # fmt: skip
+    for p in procs:
+        p.start()
+    try:
+        for _ in procs:
+            ready.get(timeout=300)
+        watcher = sender.LogWatcher(rcv.log_file)
+        cpu0 = common.proc_cpu_seconds(hpid)
+        host = common.CpuTimes()
+        go.set()
+        seen, t_last = watcher.wait(expected, idle_limit=15.0, hard_limit=600.0)
+        cpu1 = common.proc_cpu_seconds(hpid)
+        busy = host.busy_share()
+        outs = [results.get(timeout=60) for _ in procs]
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+    t_first = min(o["t_first"] for o in outs if "t_first" in o)
+    t_write = max(o["t_last_write"] for o in outs if "t_last_write" in o)
+    tally = watcher.tally(run_id)
+    unique = sum(len(s) for s in tally["seen"].values())
+    dups = sum(tally["dups"].values())
+    lost = {o["conn"]: o["sent"] - len(tally["seen"].get(o["conn"], ())) for o in outs}
+    elapsed = t_last - t_first
+    sent = sum(o["sent"] for o in outs)
+    return {
+        "variant": variant,
+        "connections": conns,
+        "messages": expected,
+        "sent": sent,
+        "landed_unique": unique,
+        "lost": sum(lost.values()),
+        "lost_per_connection": lost,
+        "duplicated": dups,
+        "other_lines": tally["other_lines"],
+        "errors": [o["error"] for o in outs if o.get("error")],
+        "seconds": round(elapsed, 3),
+        "msg_per_s": round(unique / elapsed) if elapsed > 0 else None,
+        "sender_write_seconds": round(t_write - t_first, 3),
+        "rsyslogd_cpu_s": round(cpu1 - cpu0, 2),
+        "rsyslogd_us_per_msg": round((cpu1 - cpu0) / unique * 1e6, 2) if unique else None,
+        "sender_us_per_msg": round(sum(o.get("cpu_s", 0) for o in outs) / sent * 1e6, 2) if sent else None,
+        "host_busy": round(busy, 3),
+        "tls": outs[0].get("tls"),
+        "loadavg": common.loadavg(),
+    }
+
+
+def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=None, batch=200):
+    total = total or (50_000 if quick else 1_000_000)
+    repeats = repeats or (1 if quick else 3)
+    variants = variants or ["role", "reference", "role-ossl", "role-batch"]
+    info = common.machine()
+    common.print_machine(TAG, info)
+    with receivers.Receivers(("role", "reference"), tag=TAG) as rcvs:
+        versions = {k: r.rsyslog_version() for k, r in rcvs.by_kind.items()}
+        size = sender.message_size("x" * 25)
+        common.say(TAG, "receivers: %s (set up in %s s); rsyslog %s"
+                   % (", ".join("%s=%s:127.0.0.1:%d" % (k, r.name, r.port) for k, r in rcvs.by_kind.items()),
+                      rcvs.setup_seconds, versions))  # fmt: skip
+        common.say(TAG, "config: %d messages of %d bytes (OneGate kind %r, RFC 5424, LF framing) per run, "
+                   "connections %s, %d repeats, write batches of %d messages, mTLS client aws-syslog; variants %s"
+                   % (total, size, sender.KIND, list(connections), repeats, batch, variants))  # fmt: skip
+        common.say(TAG, "role's 80-Syslogtls.conf:\n" + rcvs.by_kind["role"].config())
+        runs = []
+        for rep in range(1, repeats + 1):
+            for conns in connections:
+                for variant in variants:
+                    r = one_run(rcvs, variant, conns, total, batch)
+                    r["repeat"] = rep
+                    runs.append(r)
+                    common.say(TAG, "rep %d %-14s %d conn: %8s msg/s in %6.2f s (writes done at %5.2f s), "
+                               "rsyslogd %5s us/msg, sender %5s us/msg, host busy %3.0f%%, lost %d, dup %d, load %s%s"
+                               % (rep, variant, conns, r["msg_per_s"], r["seconds"], r["sender_write_seconds"],
+                                  r["rsyslogd_us_per_msg"], r["sender_us_per_msg"], 100 * r["host_busy"], r["lost"],
+                                  r["duplicated"], r["loadavg"],
+                                  (" ERRORS %s" % r["errors"]) if r["errors"] else ""))  # fmt: skip
+    summary = summarize(runs, variants, connections)
+    result = {"benchmark": TAG, "machine": info, "rsyslog": versions, "message_bytes": size, "total": total,
+              "repeats": repeats, "runs": runs, "summary": summary, "loadavg_end": common.loadavg()}  # fmt: skip
+    path = common.save(TAG, result)
+    common.say(TAG, "results: %s" % path)
+    return result
+
+
+def summarize(runs, variants, connections):
+    out = {}
+    common.say(TAG, "medians over repeats:")
+    common.say(TAG, "  %-14s %5s %10s %10s %10s %6s %6s" % ("variant", "conns", "msg/s", "rsyslog", "sender", "lost",
+                                                         "dup"))  # fmt: skip
+    for conns in connections:
+        for variant in variants:
+            rs = [r for r in runs if r["variant"] == variant and r["connections"] == conns]
+            m = {
+                "msg_per_s": common.median([r["msg_per_s"] for r in rs]),
+                "rsyslogd_us_per_msg": common.median([r["rsyslogd_us_per_msg"] for r in rs]),
+                "sender_us_per_msg": common.median([r["sender_us_per_msg"] for r in rs]),
+                "lost_total": sum(r["lost"] for r in rs),
+                "duplicated_total": sum(r["duplicated"] for r in rs),
+                "host_busy": common.median([r["host_busy"] for r in rs]),
+            }
+            out["%s/%d" % (variant, conns)] = m
+            common.say(TAG, "  %-14s %5d %10s %7s us %7s us %6d %6d" % (variant, conns, m["msg_per_s"],
+                       m["rsyslogd_us_per_msg"], m["sender_us_per_msg"], m["lost_total"], m["duplicated_total"]))  # fmt: skip
+    common.say(TAG, "ratios (medians, same run):")
+    for conns in connections:
+        ref = out.get("reference/%d" % conns, {}).get("msg_per_s")
+        role = out.get("role/%d" % conns, {}).get("msg_per_s")
+        for variant in variants:
+            if variant == "reference" or not ref:
+                continue
+            v = out["%s/%d" % (variant, conns)]
+            v["ratio_to_reference"] = round(v["msg_per_s"] / ref, 3) if v["msg_per_s"] else None
+            line = "  %d conn: %s / reference = %.2f" % (conns, variant, v["ratio_to_reference"] or 0)
+            if variant != "role" and role:
+                v["ratio_to_role"] = round(v["msg_per_s"] / role, 3)
+                line += ", %s / role = %.2f" % (variant, v["ratio_to_role"])
+            common.say(TAG, line)
+    return out
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--total", type=int)
+    ap.add_argument("--repeats", type=int)
+    ap.add_argument("--variants", nargs="*")
+    ap.add_argument("--connections", nargs="*", type=int, default=[1, 8])
+    a = ap.parse_args()
+    main(a.quick, a.variants, a.connections, a.total, a.repeats)

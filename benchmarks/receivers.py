@@ -1,0 +1,155 @@
+"""The two receivers of the ingest and restart benchmarks, each in its own netattest-bench-* container:
+
+- ``role``: configured by the collection's role rsyslog_tls (benchmarks/playbooks/role_receiver.yml), mutual TLS as
+  enable_mtls.yml leaves it: x509/name, PermittedPeer aws-syslog; on rsyslog 8.2302 the role picks gtls.
+- ``reference``: configured literally as the seed does by hand (benchmarks/playbooks/seed_receiver.yml): ossl,
+  x509/name, PermittedPeer aws-syslog, Debian's stock rsyslog.conf with RSYSLOG_FileFormat.
+
+Both: the same image, the receiver's 6514 published on 127.0.0.1:<17000-17100>, /mnt/efs/fs1 a bind mount of a host
+directory (the host reads the stored lines directly). Variants of the role's receiver (other driver, a tuning) are
+made by editing its files in the container and restarting rsyslog, never by touching the role.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import common
+
+# Tuning candidates, as drop-ins in /etc/rsyslog.d/ of the role's container (loaded before 80-Syslogtls.conf).
+TUNINGS = {
+    # a bigger main-queue batch: fewer queue round trips and file writes per message
+    "batch": 'main_queue(queue.dequeueBatchSize="2048" queue.size="200000")\n',
+}
+
+
+class Receiver:
+    def __init__(self, kind: str, name: str, port: int, log_dir: Path):
+        self.kind = kind
+        self.name = name
+        self.port = port
+        self.log_dir = log_dir
+        self.log_file = log_dir / "local0.log"
+        self.variant = kind
+
+    def exec(self, *args, check=True):
+        return common.podman("exec", self.name, *args, check=check)
+
+    def restart(self, pki: Path) -> float:
+        self.exec("systemctl", "restart", "rsyslog")
+        return common.wait_tls(self.port, pki / "ca.cer", client=(pki / "client-aws-syslog.cer",
+                                                                   pki / "client-aws-syslog.key"))  # fmt: skip
+
+    def truncate(self) -> None:
+        if self.log_file.exists():
+            os.truncate(self.log_file, 0)
+        # Debian's stock rules also copy local0 into /var/log/syslog (the reference keeps them): empty it too
+        self.exec("sh", "-c", "test -f /var/log/syslog && truncate -s 0 /var/log/syslog || true", check=False)
+
+    def rsyslog_version(self) -> str:
+        return self.exec("dpkg-query", "-W", "-f", "${Version}", "rsyslog", check=False).stdout.strip()
+
+    def config(self) -> str:
+        return self.exec("sh", "-c", "cat /etc/rsyslog.d/80-Syslogtls.conf").stdout
+
+
+class Receivers:
+    """Set up (in parallel) the containers of the requested kinds; remove them with ``close``."""
+
+    def __init__(self, kinds=("role", "reference"), tag="bench"):
+        self.kinds = kinds
+        self.work = common.WORK / tag
+        self.pki = self.work / "pki"
+        self.by_kind: dict[str, Receiver] = {}
+        self.setup_seconds: dict[str, float] = {}
+
+    def __enter__(self):
+        try:
+            self.setup()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        for rcv in self.by_kind.values():
+            common.remove_container(rcv.name)
+
+    def setup(self):
+        self.work.mkdir(parents=True, exist_ok=True)
+        common.make_pki(self.pki)
+        for kind in self.kinds:
+            name = common.PREFIX + kind
+            log_dir = self.work / ("efs-" + kind)
+            if log_dir.exists():
+                for item in log_dir.iterdir():
+                    item.unlink()
+            rcv = Receiver(kind, name, common.free_port(), log_dir)
+            common.start_container(name, rcv.port, log_dir)
+            self.by_kind[kind] = rcv
+        inventory = self.work / "inventory.json"
+        inventory.write_text(json.dumps({"all": {"children": {
+            "bench_%s" % ("role" if kind == "role" else "seed"): {"hosts": {rcv.name: {
+                "ansible_connection": "containers.podman.podman", "ansible_host": rcv.name,
+                "ansible_python_interpreter": "/usr/bin/python3"}}} for kind, rcv in self.by_kind.items()}}}))  # fmt: skip
+        fstype = common.container_fstype(next(iter(self.by_kind.values())).name)
+        extra = json.dumps({"bench_pki": str(self.pki), "bench_passphrase": common.PKI_PASSPHRASE,
+                            "bench_fstypes": [fstype]})  # fmt: skip
+        procs = {}
+        for kind in self.by_kind:
+            book = "role_receiver.yml" if kind == "role" else "seed_receiver.yml"
+            log = open(self.work / ("setup-%s.log" % kind), "w")  # noqa: SIM115 - closed below
+            procs[kind] = (subprocess.Popen(  # noqa: S603
+                ["ansible-playbook", "-i", str(inventory), str(common.BENCH / "playbooks" / book), "-e", extra],
+                cwd=common.ROOT, env=common.env(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            ), log, time.monotonic())  # fmt: skip
+        failed = []
+        for kind, (proc, log, start) in procs.items():
+            rc = proc.wait(timeout=900)
+            log.close()
+            self.setup_seconds[kind] = round(time.monotonic() - start, 1)
+            if rc != 0:
+                failed.append("%s (see %s)" % (kind, log.name))
+        if failed:
+            raise RuntimeError("setting up the receivers failed: %s" % ", ".join(failed))
+        for rcv in self.by_kind.values():
+            common.wait_tls(rcv.port, self.pki / "ca.cer",
+                            client=(self.pki / "client-aws-syslog.cer", self.pki / "client-aws-syslog.key"))  # fmt: skip
+
+    # ---- variants of the role's receiver -------------------------------------------------------------------------
+    def set_variant(self, variant: str) -> Receiver:
+        """role | role-ossl | role-<tuning> | role-ossl-<tuning> | reference."""
+        if variant == "reference":
+            return self.by_kind["reference"]
+        rcv = self.by_kind["role"]
+        if rcv.variant == variant:
+            return rcv
+        parts = variant.split("-")[1:]
+        driver = "ossl" if "ossl" in parts else "gtls"
+        tuning = [p for p in parts if p != "ossl"]
+        conf = "/etc/rsyslog.d/80-Syslogtls.conf"
+        if driver == "ossl":
+            rcv.exec("sh", "-c", "dpkg -s rsyslog-openssl >/dev/null 2>&1 || "
+                     "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsyslog-openssl >/dev/null")  # fmt: skip
+        # keep the role's file once, derive each variant from it
+        rcv.exec("sh", "-c", "test -f /root/80-Syslogtls.conf.role || cp %s /root/80-Syslogtls.conf.role" % conf)
+        script = "cp /root/80-Syslogtls.conf.role %s" % conf
+        if driver == "ossl":
+            script += (" && sed -i -e 's/\"gtls\"/\"ossl\"/g' -e 's/gnutlsPriorityString=\"[^\"]*\"/"
+                       "gnutlsPriorityString=\"MinProtocol=TLSv1.2\"/' %s" % conf)  # fmt: skip
+        script += " && rm -f /etc/rsyslog.d/05-bench-tuning.conf"
+        rcv.exec("sh", "-c", script)
+        if tuning:
+            text = "".join(TUNINGS[t] for t in tuning)
+            rcv.exec("sh", "-c", "cat > /etc/rsyslog.d/05-bench-tuning.conf <<'EOF'\n%sEOF" % text)
+        rcv.exec("rsyslogd", "-N1")
+        rcv.restart(self.pki)
+        rcv.variant = variant
+        return rcv
