@@ -16,13 +16,16 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "[setup] building $IMAGE with mmdebstrap (bookworm)"
-# mmdebstrap leaves empty package lists with a fresh mtime, which the apt module's cache_valid_time takes for a fresh
-# cache: an old update-success-stamp (which it reads first) makes a role refresh the lists, as on a real host.
 mmdebstrap --quiet --variant=minbase \
   --include=systemd,systemd-sysv,dbus,python3,python3-apt,sudo,iproute2,procps,ca-certificates \
-  --customize-hook='mkdir -p "$1"/var/lib/apt/periodic && touch -d 2000-01-01 "$1"/var/lib/apt/periodic/update-success-stamp' \
   bookworm "$tmp/rootfs.tar" "$mirror"
 podman import --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
-  --change "LABEL netattest.image-version=${IMAGE_VERSION:-3}" \
+  --change "LABEL netattest.image-version=${IMAGE_VERSION:-4}" \
   "$tmp/rootfs.tar" "$IMAGE" >/dev/null
+# mmdebstrap leaves empty package lists with a fresh mtime, which the apt module's cache_valid_time takes for a
+# fresh cache. Age the (empty) lists directory, so that a role refreshes the lists once, as on a host never updated.
+cid=$(podman create "$IMAGE" /bin/touch -d 2000-01-01 /var/lib/apt/lists)
+podman start -a "$cid" >/dev/null
+podman commit -q --change 'CMD ["/sbin/init"]' "$cid" "$IMAGE" >/dev/null
+podman rm "$cid" >/dev/null
 echo "[setup] image $IMAGE imported"

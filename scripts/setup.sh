@@ -73,7 +73,7 @@ fi
 # 4. Container image for molecule and the local demo ---------------------------------------------
 IMAGE=localhost/netattest-debian-systemd:12
 export CONTAINERS_CONF=$ROOT/tests/podman/containers.conf
-IMAGE_VERSION=3  # bump when scripts/build-image.sh changes what is in the image
+IMAGE_VERSION=4  # bump when scripts/build-image.sh changes what is in the image
 have=$(podman image inspect --format '{{ index .Labels "netattest.image-version" }}' "$IMAGE" 2>/dev/null || true)
 if [ "$have" != "$IMAGE_VERSION" ]; then
   IMAGE_VERSION=$IMAGE_VERSION scripts/build-image.sh "$IMAGE"

@@ -18,7 +18,7 @@ description:
   - Opens TLS connection(s) to O(host):O(port), verifies the server certificate against O(ca_path) (and its name
     or IP address against O(server_name)), optionally presents a client certificate (mutual TLS), and writes RFC 5424
     messages C(<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - MSG) with LF or octet-counted framing.
-  - The message is O(message) (a text, or a dictionary sent as compact JSON) or a realistic OneGate payload for one of
+  - The message is O(payload) (a text, or a dictionary sent as compact JSON) or a realistic OneGate payload for one of
     the five forwarded kinds (O(kind)), with the fields C(log_type), C(log_level), C(tenantcode), C(message),
     C(params) and C(timestamp).
   - B(This module never proves delivery.) It reports what it wrote to the socket. With TLS 1.3 the client completes
@@ -93,14 +93,14 @@ options:
     description: RFC 5424 MSGID field; V(-) is the nil value.
     type: str
     default: "-"
-  message:
+  payload:
     description:
       - The MSG part. A dictionary is sent as compact JSON; a text is sent as it is.
-      - Exactly one of O(message) and O(kind) is required.
+      - Exactly one of O(payload) and O(kind) is required.
     type: raw
   kind:
     description:
-      - Send a realistic OneGate payload of this kind instead of O(message).
+      - Send a realistic OneGate payload of this kind instead of O(payload).
       - V(admin_login) administrator login (C(log_type=login_manager), code C(IM-605-I-001000) as in a real OneGate
         line), V(user_login) user login, V(sso_access) SSO access to a service, V(cert_issue) certificate issuance,
         V(sync) a directory synchronization run. Codes other than the administrator login's are illustrative.
@@ -111,7 +111,7 @@ options:
     description:
       - "Merged into the JSON payload (nested dictionaries merge), for example C({test_id: run-42}) so that a playbook
         can find exactly its own lines, or C({tenantcode: abcd}), or C({params: {username: alice}})."
-      - Needs a JSON object payload (O(kind), a dictionary O(message), or a text that is a JSON object).
+      - Needs a JSON object payload (O(kind), a dictionary O(payload), or a text that is a JSON object).
     type: dict
   sequence_field:
     description:
@@ -231,7 +231,7 @@ EXAMPLES = r"""
     facility: local3
     severity: warning
     app_name: probe
-    message:
+    payload:
       event: hello
       n: 1
 
@@ -255,7 +255,7 @@ EXAMPLES = r"""
   netattest.tls_syslog.syslog_send:
     host: "{{ receiver_eip }}"
     ca_path: files/ca.cer
-    message: tls11 probe
+    payload: tls11 probe
     tls_max_version: TLSv1_1
     ciphers: "DEFAULT:@SECLEVEL=0"
     fail_on_error: false
@@ -385,7 +385,7 @@ def argument_spec():
         app_name=dict(type="str", default="manager"),
         procid=dict(type="str", default="-"),
         msgid=dict(type="str", default="-"),
-        message=dict(type="raw"),
+        payload=dict(type="raw"),
         kind=dict(type="str", choices=list(KINDS)),
         fields=dict(type="dict"),
         sequence_field=dict(type="str"),
@@ -403,9 +403,9 @@ def argument_spec():
 
 
 def build_lines(p):
-    message = p["message"]
+    message = p["payload"]
     if message is not None and not isinstance(message, (str, dict)):
-        raise SyslogSendError("message must be a text or a dictionary")
+        raise SyslogSendError("payload must be a text or a dictionary")
     lines = []
     for index in range(p["count"]):
         now = utcnow()
@@ -436,8 +436,8 @@ def build_lines(p):
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
-        required_one_of=[("message", "kind")],
-        mutually_exclusive=[("message", "kind")],
+        required_one_of=[("payload", "kind")],
+        mutually_exclusive=[("payload", "kind")],
         required_by={"client_key": "client_cert", "client_key_passphrase": "client_cert"},
         supports_check_mode=True,
     )

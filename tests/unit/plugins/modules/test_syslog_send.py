@@ -297,7 +297,7 @@ def test_facility_severity_header_fields_and_text_message(pki, make_server, caps
         app_name="probe",
         procid="42",
         msgid="ID7",
-        message="plain text message",
+        payload="plain text message",
     )
     assert not failed, res
     (conn,) = srv.wait_for(1)
@@ -315,7 +315,7 @@ def test_dict_message_is_compact_json(pki, make_server, capsys):
         host="127.0.0.1",
         port=srv.port,
         ca_path=pki["ca"],
-        message={"event": "hello", "n": 1, "text": "日本語"},
+        payload={"event": "hello", "n": 1, "text": "日本語"},
         fields={"test_id": "dict"},
     )
     assert not failed, res
@@ -582,15 +582,15 @@ def test_check_mode_still_reports_a_bad_ca_file(pki, tmp_path, capsys):
 
 
 def test_argument_errors(capsys):
-    failed, res = run_module(capsys, host="127.0.0.1", kind="sync", message="x")
+    failed, res = run_module(capsys, host="127.0.0.1", kind="sync", payload="x")
     assert failed and "mutually exclusive" in res["msg"]
     failed, res = run_module(capsys, host="127.0.0.1")
     assert failed and "one of the following is required" in res["msg"]
-    failed, res = run_module(capsys, host="127.0.0.1", message="plain", fields={"a": 1}, _ansible_check_mode=True)
+    failed, res = run_module(capsys, host="127.0.0.1", payload="plain", fields={"a": 1}, _ansible_check_mode=True)
     assert failed and "JSON object" in res["msg"]
-    failed, res = run_module(capsys, host="127.0.0.1", message="a\nb", _ansible_check_mode=True)
+    failed, res = run_module(capsys, host="127.0.0.1", payload="a\nb", _ansible_check_mode=True)
     assert failed and "framing=octet" in res["msg"]
-    failed, res = run_module(capsys, host="127.0.0.1", message="x", hostname="One Gate", _ansible_check_mode=True)
+    failed, res = run_module(capsys, host="127.0.0.1", payload="x", hostname="One Gate", _ansible_check_mode=True)
     assert failed and "hostname" in res["msg"]
 
 
