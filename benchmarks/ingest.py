@@ -38,10 +38,12 @@ def one_run(rcvs, variant, conns, total, batch):
             ready.get(timeout=300)
         watcher = sender.LogWatcher(rcv.log_file)
         cpu0 = common.proc_cpu_seconds(hpid)
+        threads0 = common.thread_cpu_seconds(hpid)
         host = common.CpuTimes()
         go.set()
-        seen, t_last = watcher.wait(expected, idle_limit=15.0, hard_limit=600.0)
+        _seen, t_last = watcher.wait(expected, idle_limit=15.0, hard_limit=600.0)
         cpu1 = common.proc_cpu_seconds(hpid)
+        threads1 = common.thread_cpu_seconds(hpid)
         busy = host.busy_share()
         outs = [results.get(timeout=60) for _ in procs]
     finally:
@@ -73,6 +75,11 @@ def one_run(rcvs, variant, conns, total, batch):
         "sender_write_seconds": round(t_write - t_first, 3),
         "rsyslogd_cpu_s": round(cpu1 - cpu0, 2),
         "rsyslogd_us_per_msg": round((cpu1 - cpu0) / unique * 1e6, 2) if unique else None,
+        "rsyslogd_threads_us_per_msg": {
+            name: round((threads1[name] - threads0.get(name, 0.0)) / unique * 1e6, 2)
+            for name in threads1
+            if unique and threads1[name] - threads0.get(name, 0.0) > 0
+        },
         "sender_us_per_msg": round(sum(o.get("cpu_s", 0) for o in outs) / sent * 1e6, 2) if sent else None,
         "host_busy": round(busy, 3),
         "tls": outs[0].get("tls"),
@@ -128,7 +135,12 @@ def summarize(runs, variants, connections):
             m = {
                 "msg_per_s": common.median([r["msg_per_s"] for r in rs]),
                 "rsyslogd_us_per_msg": common.median([r["rsyslogd_us_per_msg"] for r in rs]),
-                "sender_us_per_msg": common.median([r["sender_us_per_msg"] for r in rs]),
+                "rsyslogd_threads_us_per_msg": {
+            name: round((threads1[name] - threads0.get(name, 0.0)) / unique * 1e6, 2)
+            for name in threads1
+            if unique and threads1[name] - threads0.get(name, 0.0) > 0
+        },
+        "sender_us_per_msg": common.median([r["sender_us_per_msg"] for r in rs]),
                 "lost_total": sum(r["lost"] for r in rs),
                 "duplicated_total": sum(r["duplicated"] for r in rs),
                 "host_busy": common.median([r["host_busy"] for r in rs]),

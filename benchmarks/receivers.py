@@ -24,7 +24,14 @@ import common
 TUNINGS = {
     # a bigger main-queue batch: fewer queue round trips and file writes per message
     "batch": 'main_queue(queue.dequeueBatchSize="2048" queue.size="200000")\n',
+    # the TLS input bound to its own ruleset that only writes local0 to the EFS file: received messages skip the
+    # distribution's local rules (8 selectors, /var/log/syslog), and a remote sender cannot write into local logs
+    "ruleset": 'ruleset(name="netattest_tls") {\n'
+    '  if prifilt("local0.*") then action(type="omfile" file="/mnt/efs/fs1/local0.log" template="RSYSLOG_FileFormat")\n'
+    "}\n",
 }
+# and the input line of 80-Syslogtls.conf for that tuning
+RULESET_SED = "s/^input(type=\"imtcp\" port=\"6514\"/input(type=\"imtcp\" port=\"6514\" ruleset=\"netattest_tls\"/"
 
 
 class Receiver:
@@ -60,8 +67,9 @@ class Receiver:
 class Receivers:
     """Set up (in parallel) the containers of the requested kinds; remove them with ``close``."""
 
-    def __init__(self, kinds=("role", "reference"), tag="bench"):
+    def __init__(self, kinds=("role", "reference"), tag="bench", role_auth_mode="x509/name"):
         self.kinds = kinds
+        self.role_auth_mode = role_auth_mode
         self.work = common.WORK / tag
         self.pki = self.work / "pki"
         self.by_kind: dict[str, Receiver] = {}
@@ -100,16 +108,11 @@ class Receivers:
                 "ansible_connection": "containers.podman.podman", "ansible_host": rcv.name,
                 "ansible_python_interpreter": "/usr/bin/python3"}}} for kind, rcv in self.by_kind.items()}}}))  # fmt: skip
         fstype = common.container_fstype(next(iter(self.by_kind.values())).name)
-        extra = json.dumps({"bench_pki": str(self.pki), "bench_passphrase": common.PKI_PASSPHRASE,
-                            "bench_fstypes": [fstype]})  # fmt: skip
+        self.fstype = fstype
         procs = {}
         for kind in self.by_kind:
-            book = "role_receiver.yml" if kind == "role" else "seed_receiver.yml"
-            log = open(self.work / ("setup-%s.log" % kind), "w")  # noqa: SIM115 - closed below
-            procs[kind] = (subprocess.Popen(  # noqa: S603
-                ["ansible-playbook", "-i", str(inventory), str(common.BENCH / "playbooks" / book), "-e", extra],
-                cwd=common.ROOT, env=common.env(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            ), log, time.monotonic())  # fmt: skip
+            log = open(self.work / ("setup-%s.log" % kind), "w")
+            procs[kind] = (self.playbook_popen(kind, log, self.role_auth_mode), log, time.monotonic())
         failed = []
         for kind, (proc, log, start) in procs.items():
             rc = proc.wait(timeout=900)
@@ -122,6 +125,16 @@ class Receivers:
         for rcv in self.by_kind.values():
             common.wait_tls(rcv.port, self.pki / "ca.cer",
                             client=(self.pki / "client-aws-syslog.cer", self.pki / "client-aws-syslog.key"))  # fmt: skip
+
+    def playbook_popen(self, kind, log, auth_mode="x509/name"):
+        book = "role_receiver.yml" if kind == "role" else "seed_receiver.yml"
+        extra = {"bench_pki": str(self.pki), "bench_passphrase": common.PKI_PASSPHRASE,
+                 "bench_fstypes": [self.fstype], "bench_auth_mode": auth_mode}  # fmt: skip
+        return subprocess.Popen(
+            ["ansible-playbook", "-i", str(self.work / "inventory.json"), str(common.BENCH / "playbooks" / book),
+             "-e", json.dumps(extra)],
+            cwd=common.ROOT, env=common.env(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
 
     # ---- variants of the role's receiver -------------------------------------------------------------------------
     def set_variant(self, variant: str) -> Receiver:
@@ -144,6 +157,8 @@ class Receivers:
         if driver == "ossl":
             script += (" && sed -i -e 's/\"gtls\"/\"ossl\"/g' -e 's/gnutlsPriorityString=\"[^\"]*\"/"
                        "gnutlsPriorityString=\"MinProtocol=TLSv1.2\"/' %s" % conf)  # fmt: skip
+        if "ruleset" in tuning:
+            script += " && sed -i '%s' %s" % (RULESET_SED, conf)
         script += " && rm -f /etc/rsyslog.d/05-bench-tuning.conf"
         rcv.exec("sh", "-c", script)
         if tuning:

@@ -100,11 +100,11 @@ def blast(conn_id, count, batch, port, pki, run_id, ready, go, results):
     results.put(out)
 
 
-def paced(port, pki, run_id, rate, duration, results, conn_id=1, max_gap=30.0):
+def paced(port, pki, run_id, rate, duration, results, conn_id=1, max_gap=30.0, stop=None):
     """Child process: ``rate`` messages/s for ``duration`` s on one connection. Before each write it checks (without
     waiting) whether the server has closed the session (a receiver never writes: readable means EOF or an alert) and
     then reconnects; a write that fails is retried on a new connection. Reconnect attempts back off 50 ms each, and
-    the whole thing stops after ``duration`` + ``max_gap`` seconds whatever happens."""
+    the whole thing stops after ``duration`` + ``max_gap`` seconds whatever happens, or when ``stop`` is set."""
     fmt = template(run_id)
     ctx = context(pki)
     total = int(rate * duration)
@@ -115,17 +115,20 @@ def paced(port, pki, run_id, rate, duration, results, conn_id=1, max_gap=30.0):
     hard_stop = t0 + duration + max_gap
     seq = 1
     gap_start = None
-    while seq <= total and time.monotonic() < hard_stop:
+    while seq <= total and time.monotonic() < hard_stop and not (stop is not None and stop.is_set()):
         due = t0 + (seq - 1) / rate
         delay = due - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        if tls is not None and select.select([tls], [], [], 0)[0]:
-            out["eof_seen"] += 1
-            with_reason = onegate.server_closed_after_send(tls, 0)[1]
-            out["first_error"] = out["first_error"] or "server closed: %s" % with_reason
-            tls.close()
-            tls = None
+        if tls is not None and (tls.pending() or select.select([tls], [], [], 0)[0]):
+            # readable: a session ticket (ignored) or the end of the session
+            closed, reason = onegate.server_closed_after_send(tls, 0)
+            if closed:
+                out["eof_seen"] += 1
+                out["first_error"] = out["first_error"] or "server closed: %s" % reason
+                tls.close()
+                tls = None
+                gap_start = gap_start or time.monotonic()
         if tls is None:
             try:
                 tls = connect(port, ctx, timeout=2.0)

@@ -1,0 +1,127 @@
+"""converge: how long the playbooks take on the local stand-ins (moto for AWS, a systemd container for the
+instance), with scripts/demo.py's own steps (one implementation of the pipeline):
+
+1. site.yml, first run on an empty account: the AWS resources, stops for the certificate (``site_aws``);
+2. site.yml with the bundle: the receiver's first converge (``site_receiver``: rsyslog installed, configured, proven,
+   verify.yml's messages landed);
+3. site.yml again at once (``site_rerun``): must change nothing (changed=0 on every host);
+4. enable_mtls.yml (``enable_mtls``): x509/name, restart, verify with 3 x 100 refused connections.
+
+Each on a fresh moto server and a fresh container, ``repeats`` times. The re-run's share of the first converge is
+the figure to compare with the peer (linux-system-roles/logging: re-run 36.1 s = 70 % of its first converge), with the
+target of at most 40 %. profile_tasks gives the slowest tasks of each playbook.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+
+import common
+
+TAG = "converge"
+STEPS = ["site_aws", "site_receiver", "site_rerun", "enable_mtls"]
+
+
+def load_demo(root: Path, tag: str):
+    spec = importlib.util.spec_from_file_location("netattest_demo_%s" % tag, root / "scripts" / "demo.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    # our own names and ports (netattest-bench-*, 17000-17100), never the demo's
+    module.CONTAINER = common.PREFIX + tag
+    module.VOLUME = common.PREFIX + tag + "-efs"
+    module.moto_helper.free_port = common.free_port
+    return module
+
+
+def one_repeat(demo, work: Path, rep: int) -> dict:
+    d = demo.Demo(work / ("rep%d" % rep), keep=False, quiet=True)
+    d.env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.profile_tasks"
+    d.env["PROFILE_TASKS_TASK_OUTPUT_LIMIT"] = "all"
+    out = {"repeat": rep, "seconds": {}, "recap": {}, "tasks": {}}
+    pki = d.work / "pki"
+
+    def timed(key, func, log=None):
+        t = time.monotonic()
+        func()
+        out["seconds"][key] = round(time.monotonic() - t, 1)
+        if log:
+            text = (d.logs / log).read_text(errors="replace")
+            out["recap"][key] = common.recap(text)
+            out["tasks"][key] = common.profile_tasks(text)
+
+    def rerun():
+        d.playbook("playbooks/site.yml", "06-site-rerun.log",
+                   "-e", "rsyslog_tls_bundle_file=%s" % (pki / "onegate-server.pem"),
+                   "-e", "rsyslog_tls_ca_file=%s" % (pki / "ca.cer"), "-e", "@%s" % (d.work / "secret.yml"))  # fmt: skip
+
+    try:
+        d.cleanup_leftovers()
+        d.start_moto()
+        d.start_container()
+        timed("site_aws", d.site_first_run, "01-site-first-run.log")
+        d.make_pki()
+        timed("site_receiver", d.site_second_run, "03-site-receiver.log")
+        timed("site_rerun", rerun, "06-site-rerun.log")
+        timed("enable_mtls", d.enable_mtls, "04-enable-mtls.log")
+    finally:
+        d.stop_everything()
+    out["rerun_changed"] = sum(h["changed"] for h in out["recap"].get("site_rerun", {}).values())
+    return out
+
+
+def main(quick=False, repeats=None):
+    repeats = repeats or (1 if quick else 3)
+    info = common.machine()
+    common.print_machine(TAG, info)
+    demo = load_demo(common.ROOT, TAG)
+    work = common.WORK / TAG
+    common.say(TAG, "config: scripts/demo.py steps, moto + container %s, %d repeat(s), each on a fresh container and "
+               "moto server; ansible over the podman connection" % (demo.CONTAINER, repeats))  # fmt: skip
+    reps = []
+    try:
+        for rep in range(1, repeats + 1):
+            r = one_repeat(demo, work, rep)
+            reps.append(r)
+            common.say(TAG, "rep %d: %s; re-run changed=%d; load %s" % (rep, ", ".join(
+                "%s %.1f s" % kv for kv in r["seconds"].items()), r["rerun_changed"], common.loadavg()))  # fmt: skip
+    finally:
+        common.remove_container(demo.CONTAINER)
+        common.podman("volume", "rm", "-f", demo.VOLUME, check=False)
+    med = {k: common.median([r["seconds"].get(k) for r in reps]) for k in STEPS}
+    summary = {"median_seconds": med}
+    if med["site_receiver"] and med["site_rerun"]:
+        summary["rerun_vs_receiver_first"] = round(med["site_rerun"] / med["site_receiver"], 3)
+        summary["rerun_vs_both_first_runs"] = round(med["site_rerun"] / (med["site_receiver"] + med["site_aws"]), 3)
+    summary["rerun_changed"] = [r["rerun_changed"] for r in reps]
+    common.say(TAG, "medians: %s" % ", ".join("%s %.1f s" % (k, v) for k, v in med.items() if v is not None))
+    common.say(TAG, "re-run / first receiver converge = %.0f %% (target <= 40 %%; peer 70 %%); re-run / (AWS run + "
+               "receiver run) = %.0f %%; re-run changed per repeat: %s"
+               % (100 * summary.get("rerun_vs_receiver_first", 0), 100 * summary.get("rerun_vs_both_first_runs", 0),
+                  summary["rerun_changed"]))  # fmt: skip
+    slowest = {}
+    for step in STEPS:
+        by_name: dict[str, list] = {}
+        for r in reps:
+            for name, sec in r["tasks"].get(step, []):
+                by_name.setdefault(name, []).append(sec)
+        top = sorted(((common.median(v), n) for n, v in by_name.items()), reverse=True)[:10]
+        slowest[step] = [(n, s) for s, n in top]
+        common.say(TAG, "ten slowest tasks of %s (median s over repeats):" % step)
+        for n, s in slowest[step]:
+            common.say(TAG, "  %6.2f  %s" % (s, n))
+    summary["slowest"] = slowest
+    result = {"benchmark": TAG, "machine": info, "repeats": reps, "summary": summary, "loadavg_end": common.loadavg()}
+    common.say(TAG, "results: %s" % common.save(TAG, result))
+    return result
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeats", type=int)
+    a = ap.parse_args()
+    main(a.quick, a.repeats)
