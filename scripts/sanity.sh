@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ansible-test sanity on the collection's plugins, without Docker: ansible-test needs the collection at
-# .../ansible_collections/netattest/tls_syslog, so the tracked files are copied there first; the tests run in
-# virtualenvs that ansible-test makes itself (--venv; it pip-installs each test's pinned requirements).
+# .../ansible_collections/netattest/tls_syslog, so the tracked files are copied there first; each test runs in a
+# virtualenv ansible-test makes itself and fills from PyPI with its own pinned tools (--local, no containers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -53,4 +53,4 @@ cd "$DEST"
 # ansible-test lists files through git when there is a repository; give it one
 git init -q . && git add -A && git -c user.email=ci@localhost -c user.name=ci commit -qm sanity
 PYV=$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-PATH=$ROOT/.cache/sanity-venv/bin:$PATH ansible-test sanity --local --python "$PYV" --color no "$@" plugins/
+ansible-test sanity --local --python "$PYV" --color no "$@" plugins/

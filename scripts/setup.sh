@@ -45,22 +45,6 @@ else
   say ".venv up to date"
 fi
 
-# 2b. A separate virtualenv for ansible-test sanity: its tests pin their own tool versions (pylint, yamllint,
-#     voluptuous...), read from the ansible-test that .venv carries, so they never clash with our pins.
-SANITY_REQ=$(.venv/bin/python -c 'import ansible_test, os; print(os.path.join(os.path.dirname(ansible_test.__file__), "_data", "requirements"))')
-CORE=$(.venv/bin/python -c 'import ansible.release as r; print(r.__version__)')
-sstamp=.cache/sanity-venv/.installed-$(printf '%s' "$CORE" | cat - "$SANITY_REQ"/sanity.*.txt | sha256sum | cut -c1-16)
-if [ ! -f "$sstamp" ]; then
-  say "creating .cache/sanity-venv for ansible-test sanity (ansible-core $CORE)"
-  mkdir -p .cache
-  [ -x .cache/sanity-venv/bin/python ] || "$PY" -m venv .cache/sanity-venv
-  req=()
-  for t in pylint validate-modules yamllint import pep8 ansible-doc runtime-metadata; do req+=(-r "$SANITY_REQ/sanity.$t.txt"); done
-  .cache/sanity-venv/bin/pip install -q "ansible-core==$CORE" "${req[@]}"
-  rm -f .cache/sanity-venv/.installed-*
-  touch "$sstamp"
-fi
-
 # 3. This checkout as the collection netattest.tls_syslog ----------------------------------------
 mkdir -p .cache/collections/ansible_collections/netattest
 link=.cache/collections/ansible_collections/netattest/tls_syslog
