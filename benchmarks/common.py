@@ -28,7 +28,7 @@ PKI_PASSPHRASE = "bench-onegate-passphrase"  # noqa: S105 - the local test CA's 
 
 sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import onegate  # noqa: E402
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import onegate
 
 
 def env() -> dict:
@@ -56,10 +56,12 @@ def run(cmd, check=True, **kw) -> subprocess.CompletedProcess:
     kw.setdefault("capture_output", True)
     kw.setdefault("text", True)
     kw.setdefault("stdin", subprocess.DEVNULL)
-    proc = subprocess.run(cmd, check=False, **kw)  # noqa: S603 - fixed argument lists
+    proc = subprocess.run(cmd, check=False, **kw)
     if check and proc.returncode != 0:
-        raise RuntimeError("%s failed (rc=%d): %s" % (" ".join(map(str, cmd)), proc.returncode,
-                                                      (proc.stderr or proc.stdout or "")[-2000:]))  # fmt: skip
+        raise RuntimeError(
+            "%s failed (rc=%d): %s"
+            % (" ".join(map(str, cmd)), proc.returncode, (proc.stderr or proc.stdout or "")[-2000:])
+        )
     return proc
 
 
@@ -106,8 +108,11 @@ def machine() -> dict:
 
 
 def print_machine(tag: str, info: dict) -> None:
-    say(tag, "machine: %s, %s cores (%s), %s GiB, kernel %s, load average %s"
-        % (info["host"], info["cores"], info["cpu"], info["mem_gib"], info["kernel"], info["loadavg_start"]))  # fmt: skip
+    say(
+        tag,
+        "machine: %s, %s cores (%s), %s GiB, kernel %s, load average %s"
+        % (info["host"], info["cores"], info["cpu"], info["mem_gib"], info["kernel"], info["loadavg_start"]),
+    )
     say(tag, "versions: " + ", ".join("%s %s" % kv for kv in info["versions"].items()))
 
 
@@ -202,8 +207,20 @@ def start_container(name: str, port: int, log_dir: Path) -> None:
     assert name.startswith(PREFIX)
     remove_container(name)
     log_dir.mkdir(parents=True, exist_ok=True)
-    podman("run", "-d", "--name", name, "--hostname", name, "-v", "%s:/mnt/efs/fs1" % log_dir,
-           "-p", "127.0.0.1:%d:6514" % port, IMAGE, "/sbin/init")  # fmt: skip
+    podman(
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--hostname",
+        name,
+        "-v",
+        "%s:/mnt/efs/fs1" % log_dir,
+        "-p",
+        "127.0.0.1:%d:6514" % port,
+        IMAGE,
+        "/sbin/init",
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         state = podman("exec", name, "systemctl", "is-system-running", check=False).stdout.strip()
@@ -228,8 +245,9 @@ def rsyslogd_hpid(name: str) -> int:
 
 def wait_tls(port: int, ca: Path, timeout: float = 30.0, client=None) -> float:
     """Poll until a TLS handshake with 127.0.0.1:port succeeds; returns the seconds waited."""
-    ctx = onegate.make_client_context(ca_path=str(ca), client_cert=client and str(client[0]),
-                                      client_key=client and str(client[1]))  # fmt: skip
+    ctx = onegate.make_client_context(
+        ca_path=str(ca), client_cert=client and str(client[0]), client_key=client and str(client[1])
+    )
     start = time.monotonic()
     last = None
     while time.monotonic() - start < timeout:
@@ -248,17 +266,27 @@ def make_pki(pki: Path) -> Path:
     """tests/pki/make_pki.yml (the test CA, OneGate-shaped bundle, client certificates) plus the decrypted server key
     and certificate that the seed's manual procedure produces (openssl rsa), for the reference receiver."""
     if not (pki / "server.key").exists():
-        run(["ansible-playbook", "tests/pki/make_pki.yml", "-e", "pki_dir=%s" % pki,
-             "-e", "pki_passphrase=%s" % PKI_PASSPHRASE,
-             "-e", json.dumps({"pki_server_names": ["127.0.0.1", "localhost"]})])  # fmt: skip
+        run(
+            [
+                "ansible-playbook",
+                "tests/pki/make_pki.yml",
+                "-e",
+                "pki_dir=%s" % pki,
+                "-e",
+                "pki_passphrase=%s" % PKI_PASSPHRASE,
+                "-e",
+                json.dumps({"pki_server_names": ["127.0.0.1", "localhost"]}),
+            ]
+        )
         from cryptography.hazmat.primitives import serialization
 
         text = (pki / "onegate-server.pem").read_text()
         key_pem = text[: text.index("-----END ENCRYPTED PRIVATE KEY-----") + 35]
         cert_pem = text[text.index("-----BEGIN CERTIFICATE-----") :]
         key = serialization.load_pem_private_key(key_pem.encode(), PKI_PASSPHRASE.encode())
-        out = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                serialization.NoEncryption())  # fmt: skip
+        out = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        )
         path = pki / "server.key"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
@@ -275,8 +303,13 @@ PROFILE = re.compile(r"^(.+?) -{3,} (\d+\.\d+)s$", re.M)
 def recap(text: str) -> dict:
     out = {}
     for host, ok, changed, unreach, failed, skipped in RECAP.findall(text):
-        out[host] = {"ok": int(ok), "changed": int(changed), "unreachable": int(unreach), "failed": int(failed),
-                     "skipped": int(skipped)}  # fmt: skip
+        out[host] = {
+            "ok": int(ok),
+            "changed": int(changed),
+            "unreachable": int(unreach),
+            "failed": int(failed),
+            "skipped": int(skipped),
+        }
     return out
 
 

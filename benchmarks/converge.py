@@ -52,9 +52,16 @@ def one_repeat(demo, work: Path, rep: int) -> dict:
             out["tasks"][key] = common.profile_tasks(text)
 
     def rerun():
-        d.playbook("playbooks/site.yml", "06-site-rerun.log",
-                   "-e", "rsyslog_tls_bundle_file=%s" % (pki / "onegate-server.pem"),
-                   "-e", "rsyslog_tls_ca_file=%s" % (pki / "ca.cer"), "-e", "@%s" % (d.work / "secret.yml"))  # fmt: skip
+        d.playbook(
+            "playbooks/site.yml",
+            "06-site-rerun.log",
+            "-e",
+            "rsyslog_tls_bundle_file=%s" % (pki / "onegate-server.pem"),
+            "-e",
+            "rsyslog_tls_ca_file=%s" % (pki / "ca.cer"),
+            "-e",
+            "@%s" % (d.work / "secret.yml"),
+        )
 
     try:
         d.cleanup_leftovers()
@@ -77,15 +84,26 @@ def main(quick=False, repeats=None):
     common.print_machine(TAG, info)
     demo = load_demo(common.ROOT, TAG)
     work = common.WORK / TAG
-    common.say(TAG, "config: scripts/demo.py steps, moto + container %s, %d repeat(s), each on a fresh container and "
-               "moto server; ansible over the podman connection" % (demo.CONTAINER, repeats))  # fmt: skip
+    common.say(
+        TAG,
+        "config: scripts/demo.py steps, moto + container %s, %d repeat(s), each on a fresh container and "
+        "moto server; ansible over the podman connection" % (demo.CONTAINER, repeats),
+    )
     reps = []
     try:
         for rep in range(1, repeats + 1):
             r = one_repeat(demo, work, rep)
             reps.append(r)
-            common.say(TAG, "rep %d: %s; re-run changed=%d; load %s" % (rep, ", ".join(
-                "%s %.1f s" % kv for kv in r["seconds"].items()), r["rerun_changed"], common.loadavg()))  # fmt: skip
+            common.say(
+                TAG,
+                "rep %d: %s; re-run changed=%d; load %s"
+                % (
+                    rep,
+                    ", ".join("%s %.1f s" % kv for kv in r["seconds"].items()),
+                    r["rerun_changed"],
+                    common.loadavg(),
+                ),
+            )
     finally:
         common.remove_container(demo.CONTAINER)
         common.podman("volume", "rm", "-f", demo.VOLUME, check=False)
@@ -96,10 +114,16 @@ def main(quick=False, repeats=None):
         summary["rerun_vs_both_first_runs"] = round(med["site_rerun"] / (med["site_receiver"] + med["site_aws"]), 3)
     summary["rerun_changed"] = [r["rerun_changed"] for r in reps]
     common.say(TAG, "medians: %s" % ", ".join("%s %.1f s" % (k, v) for k, v in med.items() if v is not None))
-    common.say(TAG, "re-run / first receiver converge = %.0f %% (target <= 40 %%; peer 70 %%); re-run / (AWS run + "
-               "receiver run) = %.0f %%; re-run changed per repeat: %s"
-               % (100 * summary.get("rerun_vs_receiver_first", 0), 100 * summary.get("rerun_vs_both_first_runs", 0),
-                  summary["rerun_changed"]))  # fmt: skip
+    common.say(
+        TAG,
+        "re-run / first receiver converge = %.0f %% (target <= 40 %%; peer 70 %%); re-run / (AWS run + "
+        "receiver run) = %.0f %%; re-run changed per repeat: %s"
+        % (
+            100 * summary.get("rerun_vs_receiver_first", 0),
+            100 * summary.get("rerun_vs_both_first_runs", 0),
+            summary["rerun_changed"],
+        ),
+    )
     slowest = {}
     for step in STEPS:
         by_name: dict[str, list] = {}

@@ -53,12 +53,22 @@ def main(quick=False):
     repo = tmp / "repo"
     marks = {}
     result = {"benchmark": TAG, "machine": info, "mode": "warm (this checkout's .venv reused)" if quick else "cold"}
-    common.say(TAG, "config: git clone %s (HEAD %s) into %s; %s; pip cache %s (new, empty); pip sources: %s; Debian "
-               "packages and the image already present" % (common.ROOT, common.run(["git", "rev-parse", "--short",
-               "HEAD"]).stdout.strip(), repo, result["mode"], env["PIP_CACHE_DIR"], pip_sources()))  # fmt: skip
+    common.say(
+        TAG,
+        "config: git clone %s (HEAD %s) into %s; %s; pip cache %s (new, empty); pip sources: %s; Debian "
+        "packages and the image already present"
+        % (
+            common.ROOT,
+            common.run(["git", "rev-parse", "--short", "HEAD"]).stdout.strip(),
+            repo,
+            result["mode"],
+            env["PIP_CACHE_DIR"],
+            pip_sources(),
+        ),
+    )
     try:
         t0 = time.time()
-        subprocess.run(["git", "clone", "-q", str(common.ROOT), str(repo)], check=True, env=env)  # noqa: S603,S607
+        subprocess.run(["git", "clone", "-q", str(common.ROOT), str(repo)], check=True, env=env)
         marks["clone"] = time.time()
         if quick:
             link = repo / ".cache" / "collections" / "ansible_collections" / "netattest"
@@ -68,30 +78,51 @@ def main(quick=False):
             env["PATH"] = "%s:%s" % (common.ROOT / ".venv" / "bin", env["PATH"])
         else:
             with open(tmp / "setup.log", "w") as log:
-                proc = subprocess.run(["make", "-C", str(repo), "setup"], env=env, stdout=log,  # noqa: S603,S607
-                                      stderr=subprocess.STDOUT, check=False)  # fmt: skip
+                proc = subprocess.run(
+                    ["make", "-C", str(repo), "setup"], env=env, stdout=log, stderr=subprocess.STDOUT, check=False
+                )
             if proc.returncode != 0:
                 raise RuntimeError("make setup failed in the clone: %s" % (tmp / "setup.log").read_text()[-2000:])
             marks["setup"] = time.time()
             python = str(repo / ".venv" / "bin" / "python")
-        proc = subprocess.run([python, str(common.BENCH / "first_line_driver.py"), str(repo)], env=env,  # noqa: S603
-                              capture_output=True, text=True, check=False, cwd=repo)  # fmt: skip
+        proc = subprocess.run(
+            [python, str(common.BENCH / "first_line_driver.py"), str(repo)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=repo,
+        )
         line = [x for x in proc.stdout.splitlines() if x.startswith("FIRST-LINE-RESULT ")]
         if proc.returncode != 0 or not line:
             raise RuntimeError("the demo steps failed in the clone: %s %s" % (proc.stdout[-2000:], proc.stderr[-2000:]))
         marks.update(json.loads(line[0].split(" ", 1)[1]))
-        seconds = {k: round(v - t0, 1) for k, v in marks.items() if isinstance(v, float)}
+        seconds = {
+            k: round(v - t0, 1) for k, v in marks.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+        }
         result.update(seconds_from_clone=seconds, first_line=marks.get("first_line"))
-        steps = ["clone", "setup", "cleanup_leftovers", "start_moto", "start_container", "site_first_run",
-                 "make_pki", "site_second_run", "five_kinds"]  # fmt: skip
+        steps = [
+            "clone",
+            "setup",
+            "cleanup_leftovers",
+            "start_moto",
+            "start_container",
+            "site_first_run",
+            "make_pki",
+            "site_second_run",
+            "five_kinds",
+        ]
         prev = 0.0
         for s in steps:
             if s in seconds:
                 common.say(TAG, "  %-18s done at %6.1f s (+%.1f s)" % (s, seconds[s], seconds[s] - prev))
                 prev = seconds[s]
-        common.say(TAG, "first OneGate line stored at %s s after `git clone` (its timestamp, 1 s resolution); the five "
-                   "kinds sent from outside were read back at %s s (%s); load %s"
-                   % (seconds.get("first_line_stored"), seconds.get("five_kinds"), result["mode"], common.loadavg()))  # fmt: skip
+        common.say(
+            TAG,
+            "first OneGate line stored at %s s after `git clone` (its timestamp, 1 s resolution); the five "
+            "kinds sent from outside were read back at %s s (%s); load %s"
+            % (seconds.get("first_line_stored"), seconds.get("five_kinds"), result["mode"], common.loadavg()),
+        )
     finally:
         common.remove_container("netattest-bench-first-line")
         common.podman("volume", "rm", "-f", "netattest-bench-first-line-efs", check=False)

@@ -41,8 +41,15 @@ def main() -> int:
     marks = {"driver_start": time.time()}
     ok = False
     try:
-        for step in ("cleanup_leftovers", "start_moto", "start_container", "site_first_run", "make_pki",
-                     "site_second_run", "five_kinds"):  # fmt: skip
+        for step in (
+            "cleanup_leftovers",
+            "start_moto",
+            "start_container",
+            "site_first_run",
+            "make_pki",
+            "site_second_run",
+            "five_kinds",
+        ):
             getattr(d, step)()
             marks[step] = time.time()
         # the first line stored on the receiver: verify.yml's, during site_second_run (RSYSLOG_FileFormat stamp)

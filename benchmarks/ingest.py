@@ -29,8 +29,10 @@ def one_run(rcvs, variant, conns, total, batch):
     hpid = common.rsyslogd_hpid(rcv.name)
     mp = multiprocessing.get_context("fork")
     ready, results, go = mp.Queue(), mp.Queue(), mp.Event()
-    procs = [mp.Process(target=sender.blast, args=(c, per, batch, rcv.port, rcvs.pki, run_id, ready, go, results))
-             for c in range(1, conns + 1)]  # fmt: skip
+    procs = [
+        mp.Process(target=sender.blast, args=(c, per, batch, rcv.port, rcvs.pki, run_id, ready, go, results))
+        for c in range(1, conns + 1)
+    ]
     for p in procs:
         p.start()
     try:
@@ -90,18 +92,27 @@ def one_run(rcvs, variant, conns, total, batch):
 def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=None, batch=200):
     total = total or (50_000 if quick else 1_000_000)
     repeats = repeats or (1 if quick else 3)
-    variants = variants or ["role", "reference", "role-ossl", "role-batch"]
+    variants = variants or ["role", "reference", "role-ossl", "role-ruleset"]
     info = common.machine()
     common.print_machine(TAG, info)
     with receivers.Receivers(("role", "reference"), tag=TAG) as rcvs:
         versions = {k: r.rsyslog_version() for k, r in rcvs.by_kind.items()}
         size = sender.message_size("x" * 25)
-        common.say(TAG, "receivers: %s (set up in %s s); rsyslog %s"
-                   % (", ".join("%s=%s:127.0.0.1:%d" % (k, r.name, r.port) for k, r in rcvs.by_kind.items()),
-                      rcvs.setup_seconds, versions))  # fmt: skip
-        common.say(TAG, "config: %d messages of %d bytes (OneGate kind %r, RFC 5424, LF framing) per run, "
-                   "connections %s, %d repeats, write batches of %d messages, mTLS client aws-syslog; variants %s"
-                   % (total, size, sender.KIND, list(connections), repeats, batch, variants))  # fmt: skip
+        common.say(
+            TAG,
+            "receivers: %s (set up in %s s); rsyslog %s"
+            % (
+                ", ".join("%s=%s:127.0.0.1:%d" % (k, r.name, r.port) for k, r in rcvs.by_kind.items()),
+                rcvs.setup_seconds,
+                versions,
+            ),
+        )
+        common.say(
+            TAG,
+            "config: %d messages of %d bytes (OneGate kind %r, RFC 5424, LF framing) per run, "
+            "connections %s, %d repeats, write batches of %d messages, mTLS client aws-syslog; variants %s"
+            % (total, size, sender.KIND, list(connections), repeats, batch, variants),
+        )
         common.say(TAG, "role's 80-Syslogtls.conf:\n" + rcvs.by_kind["role"].config())
         runs = []
         for rep in range(1, repeats + 1):
@@ -110,15 +121,38 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
                     r = one_run(rcvs, variant, conns, total, batch)
                     r["repeat"] = rep
                     runs.append(r)
-                    common.say(TAG, "rep %d %-14s %d conn: %8s msg/s in %6.2f s (writes done at %5.2f s), "
-                               "rsyslogd %5s us/msg, sender %5s us/msg, host busy %3.0f%%, lost %d, dup %d, load %s%s"
-                               % (rep, variant, conns, r["msg_per_s"], r["seconds"], r["sender_write_seconds"],
-                                  r["rsyslogd_us_per_msg"], r["sender_us_per_msg"], 100 * r["host_busy"], r["lost"],
-                                  r["duplicated"], r["loadavg"],
-                                  (" ERRORS %s" % r["errors"]) if r["errors"] else ""))  # fmt: skip
+                    common.say(
+                        TAG,
+                        "rep %d %-14s %d conn: %8s msg/s in %6.2f s (writes done at %5.2f s), "
+                        "rsyslogd %5s us/msg, sender %5s us/msg, host busy %3.0f%%, lost %d, dup %d, load %s%s"
+                        % (
+                            rep,
+                            variant,
+                            conns,
+                            r["msg_per_s"],
+                            r["seconds"],
+                            r["sender_write_seconds"],
+                            r["rsyslogd_us_per_msg"],
+                            r["sender_us_per_msg"],
+                            100 * r["host_busy"],
+                            r["lost"],
+                            r["duplicated"],
+                            r["loadavg"],
+                            (" ERRORS %s" % r["errors"]) if r["errors"] else "",
+                        ),
+                    )
     summary = summarize(runs, variants, connections)
-    result = {"benchmark": TAG, "machine": info, "rsyslog": versions, "message_bytes": size, "total": total,
-              "repeats": repeats, "runs": runs, "summary": summary, "loadavg_end": common.loadavg()}  # fmt: skip
+    result = {
+        "benchmark": TAG,
+        "machine": info,
+        "rsyslog": versions,
+        "message_bytes": size,
+        "total": total,
+        "repeats": repeats,
+        "runs": runs,
+        "summary": summary,
+        "loadavg_end": common.loadavg(),
+    }
     path = common.save(TAG, result)
     common.say(TAG, "results: %s" % path)
     return result
@@ -127,8 +161,9 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
 def summarize(runs, variants, connections):
     out = {}
     common.say(TAG, "medians over repeats:")
-    common.say(TAG, "  %-14s %5s %10s %10s %10s %6s %6s" % ("variant", "conns", "msg/s", "rsyslog", "sender", "lost",
-                                                         "dup"))  # fmt: skip
+    common.say(
+        TAG, "  %-14s %5s %10s %10s %10s %6s %6s" % ("variant", "conns", "msg/s", "rsyslog", "sender", "lost", "dup")
+    )
     for conns in connections:
         for variant in variants:
             rs = [r for r in runs if r["variant"] == variant and r["connections"] == conns]
@@ -136,18 +171,29 @@ def summarize(runs, variants, connections):
                 "msg_per_s": common.median([r["msg_per_s"] for r in rs]),
                 "rsyslogd_us_per_msg": common.median([r["rsyslogd_us_per_msg"] for r in rs]),
                 "rsyslogd_threads_us_per_msg": {
-            name: round((threads1[name] - threads0.get(name, 0.0)) / unique * 1e6, 2)
-            for name in threads1
-            if unique and threads1[name] - threads0.get(name, 0.0) > 0
-        },
-        "sender_us_per_msg": common.median([r["sender_us_per_msg"] for r in rs]),
+                    name: common.median([r["rsyslogd_threads_us_per_msg"].get(name) for r in rs])
+                    for name in sorted({n for r in rs for n in r["rsyslogd_threads_us_per_msg"]})
+                },
+                "sender_us_per_msg": common.median([r["sender_us_per_msg"] for r in rs]),
                 "lost_total": sum(r["lost"] for r in rs),
                 "duplicated_total": sum(r["duplicated"] for r in rs),
                 "host_busy": common.median([r["host_busy"] for r in rs]),
             }
             out["%s/%d" % (variant, conns)] = m
-            common.say(TAG, "  %-14s %5d %10s %7s us %7s us %6d %6d" % (variant, conns, m["msg_per_s"],
-                       m["rsyslogd_us_per_msg"], m["sender_us_per_msg"], m["lost_total"], m["duplicated_total"]))  # fmt: skip
+            common.say(
+                TAG,
+                "  %-14s %5d %10s %7s us %7s us %6d %6d   rsyslogd threads (us/msg): %s"
+                % (
+                    variant,
+                    conns,
+                    m["msg_per_s"],
+                    m["rsyslogd_us_per_msg"],
+                    m["sender_us_per_msg"],
+                    m["lost_total"],
+                    m["duplicated_total"],
+                    m["rsyslogd_threads_us_per_msg"],
+                ),
+            )
     common.say(TAG, "ratios (medians, same run):")
     for conns in connections:
         ref = out.get("reference/%d" % conns, {}).get("msg_per_s")

@@ -31,7 +31,7 @@ TUNINGS = {
     "}\n",
 }
 # and the input line of 80-Syslogtls.conf for that tuning
-RULESET_SED = "s/^input(type=\"imtcp\" port=\"6514\"/input(type=\"imtcp\" port=\"6514\" ruleset=\"netattest_tls\"/"
+RULESET_SED = 's/^input(type="imtcp" port="6514"/input(type="imtcp" port="6514" ruleset="netattest_tls"/'
 
 
 class Receiver:
@@ -48,8 +48,9 @@ class Receiver:
 
     def restart(self, pki: Path) -> float:
         self.exec("systemctl", "restart", "rsyslog")
-        return common.wait_tls(self.port, pki / "ca.cer", client=(pki / "client-aws-syslog.cer",
-                                                                   pki / "client-aws-syslog.key"))  # fmt: skip
+        return common.wait_tls(
+            self.port, pki / "ca.cer", client=(pki / "client-aws-syslog.cer", pki / "client-aws-syslog.key")
+        )
 
     def truncate(self) -> None:
         if self.log_file.exists():
@@ -103,10 +104,26 @@ class Receivers:
             common.start_container(name, rcv.port, log_dir)
             self.by_kind[kind] = rcv
         inventory = self.work / "inventory.json"
-        inventory.write_text(json.dumps({"all": {"children": {
-            "bench_%s" % ("role" if kind == "role" else "seed"): {"hosts": {rcv.name: {
-                "ansible_connection": "containers.podman.podman", "ansible_host": rcv.name,
-                "ansible_python_interpreter": "/usr/bin/python3"}}} for kind, rcv in self.by_kind.items()}}}))  # fmt: skip
+        inventory.write_text(
+            json.dumps(
+                {
+                    "all": {
+                        "children": {
+                            "bench_%s" % ("role" if kind == "role" else "seed"): {
+                                "hosts": {
+                                    rcv.name: {
+                                        "ansible_connection": "containers.podman.podman",
+                                        "ansible_host": rcv.name,
+                                        "ansible_python_interpreter": "/usr/bin/python3",
+                                    }
+                                }
+                            }
+                            for kind, rcv in self.by_kind.items()
+                        }
+                    }
+                }
+            )
+        )
         fstype = common.container_fstype(next(iter(self.by_kind.values())).name)
         self.fstype = fstype
         procs = {}
@@ -123,18 +140,35 @@ class Receivers:
         if failed:
             raise RuntimeError("setting up the receivers failed: %s" % ", ".join(failed))
         for rcv in self.by_kind.values():
-            common.wait_tls(rcv.port, self.pki / "ca.cer",
-                            client=(self.pki / "client-aws-syslog.cer", self.pki / "client-aws-syslog.key"))  # fmt: skip
+            common.wait_tls(
+                rcv.port,
+                self.pki / "ca.cer",
+                client=(self.pki / "client-aws-syslog.cer", self.pki / "client-aws-syslog.key"),
+            )
 
     def playbook_popen(self, kind, log, auth_mode="x509/name"):
         book = "role_receiver.yml" if kind == "role" else "seed_receiver.yml"
-        extra = {"bench_pki": str(self.pki), "bench_passphrase": common.PKI_PASSPHRASE,
-                 "bench_fstypes": [self.fstype], "bench_auth_mode": auth_mode}  # fmt: skip
+        extra = {
+            "bench_pki": str(self.pki),
+            "bench_passphrase": common.PKI_PASSPHRASE,
+            "bench_fstypes": [self.fstype],
+            "bench_auth_mode": auth_mode,
+        }
         return subprocess.Popen(
-            ["ansible-playbook", "-i", str(self.work / "inventory.json"), str(common.BENCH / "playbooks" / book),
-             "-e", json.dumps(extra)],
-            cwd=common.ROOT, env=common.env(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                "ansible-playbook",
+                "-i",
+                str(self.work / "inventory.json"),
+                str(common.BENCH / "playbooks" / book),
+                "-e",
+                json.dumps(extra),
+            ],
+            cwd=common.ROOT,
+            env=common.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
 
     # ---- variants of the role's receiver -------------------------------------------------------------------------
     def set_variant(self, variant: str) -> Receiver:
@@ -149,14 +183,20 @@ class Receivers:
         tuning = [p for p in parts if p != "ossl"]
         conf = "/etc/rsyslog.d/80-Syslogtls.conf"
         if driver == "ossl":
-            rcv.exec("sh", "-c", "dpkg -s rsyslog-openssl >/dev/null 2>&1 || "
-                     "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsyslog-openssl >/dev/null")  # fmt: skip
+            rcv.exec(
+                "sh",
+                "-c",
+                "dpkg -s rsyslog-openssl >/dev/null 2>&1 || "
+                "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsyslog-openssl >/dev/null",
+            )
         # keep the role's file once, derive each variant from it
         rcv.exec("sh", "-c", "test -f /root/80-Syslogtls.conf.role || cp %s /root/80-Syslogtls.conf.role" % conf)
         script = "cp /root/80-Syslogtls.conf.role %s" % conf
         if driver == "ossl":
-            script += (" && sed -i -e 's/\"gtls\"/\"ossl\"/g' -e 's/gnutlsPriorityString=\"[^\"]*\"/"
-                       "gnutlsPriorityString=\"MinProtocol=TLSv1.2\"/' %s" % conf)  # fmt: skip
+            script += (
+                ' && sed -i -e \'s/"gtls"/"ossl"/g\' -e \'s/gnutlsPriorityString="[^"]*"/'
+                'gnutlsPriorityString="MinProtocol=TLSv1.2"/\' %s' % conf
+            )
         if "ruleset" in tuning:
             script += " && sed -i '%s' %s" % (RULESET_SED, conf)
         script += " && rm -f /etc/rsyslog.d/05-bench-tuning.conf"

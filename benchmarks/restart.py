@@ -32,8 +32,9 @@ def measure(rcvs, rcv, rate, change, label, max_seconds):
     watcher = sender.LogWatcher(rcv.log_file)
     mp = multiprocessing.get_context("fork")
     results, stop = mp.Queue(), mp.Event()
-    proc = mp.Process(target=sender.paced, args=(rcv.port, rcvs.pki, run_id, rate, max_seconds, results),
-                      kwargs={"stop": stop})  # fmt: skip
+    proc = mp.Process(
+        target=sender.paced, args=(rcv.port, rcvs.pki, run_id, rate, max_seconds, results), kwargs={"stop": stop}
+    )
     proc.start()
     try:
         time.sleep(2.0)
@@ -90,10 +91,20 @@ def main(quick=False, rate=None, repeats=None):
     with receivers.Receivers(("role",), tag=TAG, role_auth_mode="anon") as rcvs:
         rcv = rcvs.by_kind["role"]
         rcv.exec("cp", CONF, "/root/conf.anon")
-        common.say(TAG, "receiver %s (role, anon, set up in %s s), rsyslog %s, 127.0.0.1:%d; sender: %d msg/s, one "
-                   "connection, reconnect on EOF or failed write; %d direct repeat(s)%s"
-                   % (rcv.name, rcvs.setup_seconds["role"], rcv.rsyslog_version(), rcv.port, rate, repeats,
-                      "" if quick else " + 1 real role run"))  # fmt: skip
+        common.say(
+            TAG,
+            "receiver %s (role, anon, set up in %s s), rsyslog %s, 127.0.0.1:%d; sender: %d msg/s, one "
+            "connection, reconnect on EOF or failed write; %d direct repeat(s)%s"
+            % (
+                rcv.name,
+                rcvs.setup_seconds["role"],
+                rcv.rsyslog_version(),
+                rcv.port,
+                rate,
+                repeats,
+                "" if quick else " + 1 real role run",
+            ),
+        )
 
         def role_run():
             log_path = rcvs.work / "role-enable-mtls.log"
@@ -117,8 +128,11 @@ def main(quick=False, rate=None, repeats=None):
             t = time.monotonic()
             rcv.exec("systemctl", "restart", "rsyslog")
             restart = time.monotonic() - t
-            listener = common.wait_tls(rcv.port, rcvs.pki / "ca.cer", client=(
-                rcvs.pki / "client-aws-syslog.cer", rcvs.pki / "client-aws-syslog.key"))  # fmt: skip
+            listener = common.wait_tls(
+                rcv.port,
+                rcvs.pki / "ca.cer",
+                client=(rcvs.pki / "client-aws-syslog.cer", rcvs.pki / "client-aws-syslog.key"),
+            )
             return {"systemctl_restart_s": round(restart, 2), "listener_back_after_s": round(restart + listener, 2)}
 
         for rep in range(1, repeats + 1):
@@ -134,21 +148,52 @@ def main(quick=False, rate=None, repeats=None):
         "direct_lost_share_of_one_second": common.median([r["lost"] / rate for r in direct_runs]),
         "role_run_lost": [r["lost"] for r in runs if r["label"] == "role-run"],
     }
-    common.say(TAG, "median over direct repeats: lost %s, duplicated %s (%.0f ms of traffic at %d msg/s); role run "
-               "lost %s" % (summary["direct_lost_median"], summary["direct_dup_median"],
-                             1000 * (summary["direct_lost_median"] or 0) / rate, rate, summary["role_run_lost"]))  # fmt: skip
-    result = {"benchmark": TAG, "machine": info, "rate": rate, "runs": runs, "summary": summary,
-              "loadavg_end": common.loadavg()}  # fmt: skip
+    common.say(
+        TAG,
+        "median over direct repeats: lost %s, duplicated %s (%.0f ms of traffic at %d msg/s); role run "
+        "lost %s"
+        % (
+            summary["direct_lost_median"],
+            summary["direct_dup_median"],
+            1000 * (summary["direct_lost_median"] or 0) / rate,
+            rate,
+            summary["role_run_lost"],
+        ),
+    )
+    result = {
+        "benchmark": TAG,
+        "machine": info,
+        "rate": rate,
+        "runs": runs,
+        "summary": summary,
+        "loadavg_end": common.loadavg(),
+    }
     common.say(TAG, "results: %s" % common.save(TAG, result))
     return result
 
 
 def report(r):
-    common.say(TAG, "%-9s sent %d, landed %d, lost %d %s, dup %d, reconnects %d (EOF seen %d, failed writes %d, "
-               "connect failures %d, gaps %s s), change took %.1f s %s; load %s"
-               % (r["label"], r["sent"], r["landed_unique"], r["lost"], r["lost_seq_ranges"], r["duplicated"],
-                  r["reconnects"], r["eof_seen_before_write"], r["writes_failed_and_retried"], r["connect_failures"],
-                  r["gap_seconds"], r["change_seconds"], r["change"], r["loadavg"]))  # fmt: skip
+    common.say(
+        TAG,
+        "%-9s sent %d, landed %d, lost %d %s, dup %d, reconnects %d (EOF seen %d, failed writes %d, "
+        "connect failures %d, gaps %s s), change took %.1f s %s; load %s"
+        % (
+            r["label"],
+            r["sent"],
+            r["landed_unique"],
+            r["lost"],
+            r["lost_seq_ranges"],
+            r["duplicated"],
+            r["reconnects"],
+            r["eof_seen_before_write"],
+            r["writes_failed_and_retried"],
+            r["connect_failures"],
+            r["gap_seconds"],
+            r["change_seconds"],
+            r["change"],
+            r["loadavg"],
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -47,8 +47,10 @@ def main(argv=None) -> int:
         finally:
             took[name] = round(time.monotonic() - start, 1)
             common.remove_all_bench_containers()
-    common.say("bench", "took: %s; load average at the end %s" % (", ".join("%s %.0f s" % kv for kv in took.items()),
-                                                                   common.loadavg()))  # fmt: skip
+    common.say(
+        "bench",
+        "took: %s; load average at the end %s" % (", ".join("%s %.0f s" % kv for kv in took.items()), common.loadavg()),
+    )
     if failed:
         common.say("bench", "FAILED: %s" % ", ".join(failed))
         return 1

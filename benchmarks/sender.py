@@ -36,8 +36,11 @@ def message_size(run_id: str) -> int:
 
 
 def context(pki, client="client-aws-syslog"):
-    return onegate.make_client_context(ca_path=str(pki / "ca.cer"), client_cert=str(pki / ("%s.cer" % client)),
-                                       client_key=str(pki / ("%s.key" % client)))  # fmt: skip
+    return onegate.make_client_context(
+        ca_path=str(pki / "ca.cer"),
+        client_cert=str(pki / ("%s.cer" % client)),
+        client_key=str(pki / ("%s.key" % client)),
+    )
 
 
 def connect(port, ctx, timeout=10.0):
@@ -108,8 +111,17 @@ def paced(port, pki, run_id, rate, duration, results, conn_id=1, max_gap=30.0, s
     fmt = template(run_id)
     ctx = context(pki)
     total = int(rate * duration)
-    out = {"conn": conn_id, "planned": total, "sent": 0, "retried": 0, "reconnects": 0, "connect_failures": 0,
-           "eof_seen": 0, "gaps": [], "first_error": None}  # fmt: skip
+    out = {
+        "conn": conn_id,
+        "planned": total,
+        "sent": 0,
+        "retried": 0,
+        "reconnects": 0,
+        "connect_failures": 0,
+        "eof_seen": 0,
+        "gaps": [],
+        "first_error": None,
+    }
     tls = None
     t0 = time.monotonic()
     hard_stop = t0 + duration + max_gap
