@@ -90,6 +90,8 @@ class Receivers:
     def close(self):
         for rcv in self.by_kind.values():
             common.remove_container(rcv.name)
+            if rcv.log_file.exists():
+                rcv.log_file.unlink()  # up to 1,000,000 lines of test traffic
 
     def setup(self):
         self.work.mkdir(parents=True, exist_ok=True)

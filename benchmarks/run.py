@@ -25,9 +25,12 @@ ORDER = ["ingest", "restart", "converge", "first-line"]
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("names", nargs="*", choices=[*ORDER, []], help="benchmarks to run (default: all four)")
+    ap.add_argument("names", nargs="*", metavar="NAME", help="benchmarks to run: %s (default: all)" % ", ".join(ORDER))
     ap.add_argument("--quick", action="store_true", help="small sizes and one repeat (a smoke run, not figures)")
     args = ap.parse_args(argv)
+    unknown = [n for n in args.names if n not in ORDER]
+    if unknown:
+        ap.error("unknown benchmark(s) %s; choose from %s" % (", ".join(unknown), ", ".join(ORDER)))
     names = args.names or ORDER
     info = common.machine()
     common.print_machine("bench", info)
