@@ -40,7 +40,6 @@ def one_repeat(demo, work: Path, rep: int) -> dict:
     d.env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.profile_tasks"
     d.env["PROFILE_TASKS_TASK_OUTPUT_LIMIT"] = "all"
     out = {"repeat": rep, "seconds": {}, "recap": {}, "tasks": {}}
-    pki = d.work / "pki"
 
     def timed(key, func, log=None):
         t = time.monotonic()
@@ -51,18 +50,6 @@ def one_repeat(demo, work: Path, rep: int) -> dict:
             out["recap"][key] = common.recap(text)
             out["tasks"][key] = common.profile_tasks(text)
 
-    def rerun():
-        d.playbook(
-            "playbooks/site.yml",
-            "06-site-rerun.log",
-            "-e",
-            "rsyslog_tls_bundle_file=%s" % (pki / "onegate-server.pem"),
-            "-e",
-            "rsyslog_tls_ca_file=%s" % (pki / "ca.cer"),
-            "-e",
-            "@%s" % (d.work / "secret.yml"),
-        )
-
     try:
         d.cleanup_leftovers()
         d.start_moto()
@@ -70,7 +57,7 @@ def one_repeat(demo, work: Path, rep: int) -> dict:
         timed("site_aws", d.site_first_run, "01-site-first-run.log")
         d.make_pki()
         timed("site_receiver", d.site_second_run, "03-site-receiver.log")
-        timed("site_rerun", rerun, "06-site-rerun.log")
+        timed("site_rerun", d.site_rerun, "06-site-rerun.log")
         timed("enable_mtls", d.enable_mtls, "04-enable-mtls.log")
     finally:
         d.stop_everything()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,7 @@ IMAGE = "localhost/netattest-debian-systemd:12"
 CONTAINER = "netattest-tls-syslog-demo"
 VOLUME = "netattest-tls-syslog-demo-efs"
 KINDS = ["admin_login", "user_login", "sso_access", "cert_issue", "sync"]
+RECAP = re.compile(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)\s", re.M)
 DEMO_PASSPHRASE = "demo-onegate-passphrase"  # noqa: S105 - the local test CA's bundle only, never a real secret
 
 
@@ -48,9 +50,10 @@ class StepFailed(Exception):
 
 
 class Demo:
-    def __init__(self, work: Path, keep: bool, quiet: bool = False):
+    def __init__(self, work: Path, keep: bool, quiet: bool = False, rerun: bool = False):
         self.work = work
         self.keep = keep
+        self.rerun = rerun  # tests: run site.yml again right after the receiver is up; it must change nothing
         self.quiet = quiet
         self.logs = work / "logs"
         self.moto: moto_helper.MotoServer | None = None
@@ -219,6 +222,13 @@ class Demo:
         self.say("test CA issued the server bundle for %s (encrypted PKCS#8 + certificate) and client certificates"
                  % self.eip)  # fmt: skip
 
+    def check_rerun(self) -> None:
+        changed = self.site_rerun()
+        self.results["rerun_changed"] = changed
+        if not changed or set(changed.values()) != {0}:
+            raise StepFailed("the immediate re-run of site.yml changed something: %s (logs/06-site-rerun.log)" % changed)
+        self.say("re-run of site.yml: changed=0 on %s" % ", ".join(sorted(changed)))
+
     def site_second_run(self) -> None:
         pki = self.work / "pki"
         _proc, out = self.playbook(
@@ -379,6 +389,8 @@ class Demo:
             self.step("step 2/7: site.yml, first run (AWS resources, Elastic IP)", self.site_first_run)
             self.step("step 3/7: test CA issues the OneGate-shaped server bundle for the Elastic IP", self.make_pki)
             self.step("step 4/7: site.yml, second run (rsyslog TLS receiver, verified)", self.site_second_run)
+            if self.rerun:
+                self.step("step 4/7: site.yml again at once (must change nothing)", self.check_rerun)
             self.step("step 5/7: OneGate stand-in sends the five log kinds from outside", self.five_kinds)
             self.step("step 6/7: enable_mtls.yml (mutual TLS, verified)", self.enable_mtls)
             self.step("step 6/7: permitted and intruder clients from outside", self.mtls_from_outside)
@@ -439,8 +451,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="leave the receiver and moto running at the end")
     parser.add_argument("--work", default=str(ROOT / "demo"), help="working directory (default: demo/)")
+    parser.add_argument("--rerun", action="store_true", help="run site.yml a third time and check it changes nothing")
     args = parser.parse_args(argv)
-    return Demo(Path(args.work).resolve(), keep=args.keep).main()
+    return Demo(Path(args.work).resolve(), keep=args.keep, rerun=args.rerun).main()
 
 
 if __name__ == "__main__":
