@@ -226,7 +226,7 @@ class Demo:
         changed = self.site_rerun()
         self.results["rerun_changed"] = changed
         if not changed or set(changed.values()) != {0}:
-            raise StepFailed("the immediate re-run of site.yml changed something: %s (logs/06-site-rerun.log)" % changed)
+            raise StepFailed("the re-run of site.yml changed something: %s (logs/06-site-rerun.log)" % changed)
         self.say("re-run of site.yml: changed=0 on %s" % ", ".join(sorted(changed)))
 
     def site_second_run(self) -> None:
