@@ -229,14 +229,22 @@ class Demo:
             raise StepFailed("the re-run of site.yml changed something: %s (logs/06-site-rerun.log)" % changed)
         self.say("re-run of site.yml: changed=0 on %s" % ", ".join(sorted(changed)))
 
-    def site_second_run(self) -> None:
+    def receiver_args(self) -> list[str]:
+        """The extra variables that give site.yml the test CA's bundle, CA and passphrase."""
         pki = self.work / "pki"
-        _proc, out = self.playbook(
-            "playbooks/site.yml", "03-site-receiver.log",
+        return [
             "-e", "rsyslog_tls_bundle_file=%s" % (pki / "onegate-server.pem"),
             "-e", "rsyslog_tls_ca_file=%s" % (pki / "ca.cer"),
             "-e", "@%s" % (self.work / "secret.yml"),
-        )  # fmt: skip
+        ]  # fmt: skip
+
+    def site_rerun(self) -> dict:
+        """site.yml again at once (tests and benchmarks): {host: changed} from its recap."""
+        _proc, out = self.playbook("playbooks/site.yml", "06-site-rerun.log", *self.receiver_args())
+        return {host: int(changed) for host, changed in RECAP.findall(out)}
+
+    def site_second_run(self) -> None:
+        _proc, out = self.playbook("playbooks/site.yml", "03-site-receiver.log", *self.receiver_args())
         if "OneGate-shaped messages landed" not in out:
             raise StepFailed(
                 "site.yml's verify step did not report the landed messages (see logs/03-site-receiver.log)"
