@@ -350,8 +350,14 @@ def make_client_context(
                 ctx.minimum_version = TLS_VERSIONS[tls_min_version]
             if tls_max_version:
                 ctx.maximum_version = TLS_VERSIONS[tls_max_version]
-                if not tls_min_version and ctx.minimum_version > ctx.maximum_version:
-                    ctx.minimum_version = TLS_VERSIONS[tls_max_version]
+                # Without an explicit minimum, a maximum below TLS 1.2 (a probe of old versions) or below the
+                # default minimum also sets the minimum, so that the version is really offered whatever the
+                # Python build's default minimum is (3.11.7 from python.org: TLS 1.2; Debian's 3.11.2: none).
+                maximum = TLS_VERSIONS[tls_max_version]
+                if not tls_min_version and (
+                    maximum < ssl.TLSVersion.TLSv1_2 or ctx.minimum_version > ctx.maximum_version
+                ):
+                    ctx.minimum_version = maximum
     except KeyError as exc:
         raise SyslogSendError("unknown TLS version %s; expected one of %s" % (exc, ", ".join(TLS_VERSIONS))) from None
     except (ValueError, ssl.SSLError) as exc:

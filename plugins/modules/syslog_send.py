@@ -147,8 +147,8 @@ options:
     choices: [TLSv1, TLSv1_1, TLSv1_2, TLSv1_3]
   tls_max_version:
     description:
-      - Highest TLS version to offer. If it is below the default minimum and O(tls_min_version) is not set, the
-        minimum is lowered to it.
+      - Highest TLS version to offer. When O(tls_min_version) is not set and this is below TLS 1.2 or below the
+        default minimum, the minimum is set to it too, so that exactly this version is offered.
       - OpenSSL 3 offers TLS 1.0 and 1.1 only with O(ciphers=DEFAULT:@SECLEVEL=0).
     type: str
     choices: [TLSv1, TLSv1_1, TLSv1_2, TLSv1_3]
