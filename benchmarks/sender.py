@@ -56,16 +56,7 @@ def close_cleanly(tls):
     """Read what the server sent (TLS 1.3 session tickets) before closing: unread data makes the kernel answer the
     close with a reset, which can cost the receiver data it has not read yet."""
     with_eof, _ = onegate.server_closed_after_send(tls, 0.2)
-    if not with_eof:
-        try:
-            tls.settimeout(1.0)
-            tls.unwrap()
-        except (OSError, ssl.SSLError, ValueError):
-            pass
-    try:
-        tls.close()
-    except OSError:
-        pass
+    onegate.close_tls(tls, 1.0, notify=not with_eof)
 
 
 def blast(conn_id, count, batch, port, pki, run_id, ready, go, results):

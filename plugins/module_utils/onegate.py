@@ -493,6 +493,20 @@ class _Errors:
         return len(self.counts)
 
 
+def close_tls(tls_sock, timeout=1.0, notify=True):
+    """Close a TLS session: close_notify first (unless the server has closed it already), then the socket."""
+    if notify:
+        try:
+            tls_sock.settimeout(min(timeout, 1.0))
+            tls_sock.unwrap()  # close_notify; the server answers it or closes
+        except (OSError, ssl.SSLError, ValueError):
+            pass
+    try:
+        tls_sock.close()
+    except OSError:
+        pass
+
+
 def send(
     host,
     port,
@@ -553,16 +567,7 @@ def send(
             result["connections_closed_by_server"] += 1
             result["server_closed"] = True
             errors.add("server closed the session after the send: %s" % reason)
-        else:
-            try:
-                tls.settimeout(min(timeout, 1.0))
-                tls.unwrap()  # close_notify; the server answers it or closes
-            except (OSError, ssl.SSLError, ValueError):
-                pass
-        try:
-            tls.close()
-        except OSError:
-            pass
+        close_tls(tls, timeout, notify=not closed)
 
     for index, data in enumerate(frames):
         if rate and rate > 0:
