@@ -63,7 +63,19 @@ options:
     description: Private key (PEM) of O(client_cert), if not in the same file.
     type: path
   client_key_passphrase:
-    description: Passphrase of an encrypted O(client_key). Never returned or logged.
+    description: Passphrase of an encrypted O(client_key) or O(client_key_content). Never returned or logged.
+    type: str
+  client_cert_content:
+    description:
+      - The client certificate (PEM) as text, instead of a file on the host where the module runs; it may also hold
+        the key. For example C({{ lookup('file', 'aws-syslog.cer') }}) to present a certificate kept on the
+        controller without copying it to the receiver first.
+      - Written to a private temporary directory (mode 0700, files 0600) for the duration of the call and removed
+        afterwards, because Python's C(ssl) loads certificates from files only.
+    type: str
+  client_key_content:
+    description:
+      - The private key (PEM) of O(client_cert_content) as text, if not in the same text. Never returned or logged.
     type: str
   facility:
     description: Syslog facility. OneGate uses V(local0).
@@ -104,8 +116,11 @@ options:
       - V(admin_login) administrator login (C(log_type=login_manager), code C(IM-605-I-001000) as in a real OneGate
         line), V(user_login) user login, V(sso_access) SSO access to a service, V(cert_issue) certificate issuance,
         V(sync) a directory synchronization run. Codes other than the administrator login's are illustrative.
+      - A list of kinds sends them in turn, message number I(i) (from 0) being of kind I(kind[i mod length]).
+        Without O(count), one message of each listed kind is sent, all in one module call (one task, one connection).
       - With O(count) > 1 the user name and client address vary with the message number.
-    type: str
+    type: list
+    elements: str
     choices: [admin_login, user_login, sso_access, cert_issue, sync]
   fields:
     description:
@@ -127,9 +142,10 @@ options:
     default: lf
     choices: [lf, octet]
   count:
-    description: Number of messages to send.
+    description:
+      - Number of messages to send.
+      - The default is 1, or the number of kinds when O(kind) lists several.
     type: int
-    default: 1
   rate:
     description: Messages per second at most; V(0) sends as fast as possible.
     type: float
@@ -219,10 +235,18 @@ EXAMPLES = r"""
     client_cert: files/aws-syslog.cer
     client_key: files/aws-syslog.key
     client_key_passphrase: "{{ vault_client_key_passphrase }}"
-    kind: "{{ item }}"
+    kind: [admin_login, user_login, sso_access, cert_issue, sync]
     framing: octet
-  loop: [admin_login, user_login, sso_access, cert_issue, sync]
   delegate_to: localhost
+
+- name: On the receiver, send with a client certificate kept on the controller (nothing is copied to the receiver)
+  netattest.tls_syslog.syslog_send:
+    host: 127.0.0.1
+    ca_path: /etc/rsyslog.d/tls/ca.cer
+    server_name: "{{ receiver_eip }}"
+    client_cert_content: "{{ lookup('ansible.builtin.file', 'pki/aws-syslog.cer') }}"
+    client_key_content: "{{ lookup('ansible.builtin.file', 'pki/aws-syslog.key') }}"
+    kind: sync
 
 - name: A free-form JSON message on facility local3 with severity warning
   netattest.tls_syslog.syslog_send:
@@ -351,6 +375,11 @@ msg:
     receiver's file
 """
 
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.netattest.tls_syslog.plugins.module_utils.onegate import (
     FACILITIES,
@@ -379,6 +408,8 @@ def argument_spec():
         client_cert=dict(type="path"),
         client_key=dict(type="path"),
         client_key_passphrase=dict(type="str", no_log=True),
+        client_cert_content=dict(type="str"),
+        client_key_content=dict(type="str", no_log=True),
         facility=dict(type="str", default="local0", choices=list(FACILITIES)),
         severity=dict(type="str", default="info", choices=list(SEVERITIES)),
         hostname=dict(type="str", default="OneGate"),
@@ -386,11 +417,11 @@ def argument_spec():
         procid=dict(type="str", default="-"),
         msgid=dict(type="str", default="-"),
         payload=dict(type="raw"),
-        kind=dict(type="str", choices=list(KINDS)),
+        kind=dict(type="list", elements="str", choices=list(KINDS)),
         fields=dict(type="dict"),
         sequence_field=dict(type="str"),
         framing=dict(type="str", default="lf", choices=list(FRAMINGS)),
-        count=dict(type="int", default=1),
+        count=dict(type="int"),
         rate=dict(type="float", default=0),
         new_connection_per_message=dict(type="bool", default=False),
         tls_min_version=dict(type="str", choices=list(TLS_VERSIONS)),
@@ -406,12 +437,13 @@ def build_lines(p):
     message = p["payload"]
     if message is not None and not isinstance(message, (str, dict)):
         raise SyslogSendError("payload must be a text or a dictionary")
+    kinds = p["kind"] or []
     lines = []
     for index in range(p["count"]):
         now = utcnow()
         payload = build_payload(
             message=message,
-            kind=p["kind"],
+            kind=kinds[index % len(kinds)] if kinds else None,
             fields=p["fields"],
             now=now,
             index=index,
@@ -433,15 +465,53 @@ def build_lines(p):
     return lines
 
 
+@contextmanager
+def client_files(cert_content, key_content):
+    """Paths of the client certificate and key given as text, in a private directory removed on exit."""
+    if cert_content is None:
+        yield None, None
+        return
+    tmp = tempfile.mkdtemp(prefix="syslog-send-")  # mode 0700
+    try:
+        paths = []
+        for name, text in (("client.cer", cert_content), ("client.key", key_content)):
+            if text is None:
+                paths.append(None)
+                continue
+            path = os.path.join(tmp, name)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(text if text.endswith("\n") else text + "\n")
+            paths.append(path)
+        yield paths[0], paths[1]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
         required_one_of=[("payload", "kind")],
-        mutually_exclusive=[("payload", "kind")],
-        required_by={"client_key": "client_cert", "client_key_passphrase": "client_cert"},
+        mutually_exclusive=[
+            ("payload", "kind"),
+            ("client_cert", "client_cert_content"),
+            ("client_key", "client_key_content"),
+            ("client_cert", "client_key_content"),
+            ("client_key", "client_cert_content"),
+        ],
+        required_by={
+            "client_key": "client_cert",
+            "client_key_content": "client_cert_content",
+        },
         supports_check_mode=True,
     )
     p = module.params
+    if p["kind"] == []:
+        module.fail_json(msg="kind is an empty list; give at least one kind")
+    if p["count"] is None:
+        p["count"] = len(p["kind"]) if p["kind"] else 1
+    if p["client_key_passphrase"] and not (p["client_cert"] or p["client_cert_content"]):
+        module.fail_json(msg="client_key_passphrase needs client_cert or client_cert_content")
     base = dict(
         sent=0,
         would_send=p["count"],
@@ -466,16 +536,24 @@ def main():
     try:
         lines = build_lines(p)
         frames = [frame(line, p["framing"]) for line in lines]
-        context = make_client_context(
-            ca_path=p["ca_path"],
-            validate_certs=p["validate_certs"],
-            client_cert=p["client_cert"],
-            client_key=p["client_key"],
-            client_key_passphrase=p["client_key_passphrase"],
-            tls_min_version=p["tls_min_version"],
-            tls_max_version=p["tls_max_version"],
-            ciphers=p["ciphers"],
-        )
+        # The context loads the certificate and key at once, so the files given as text exist only for this call.
+        with client_files(p["client_cert_content"], p["client_key_content"]) as (cert_file, key_file):
+            try:
+                context = make_client_context(
+                    ca_path=p["ca_path"],
+                    validate_certs=p["validate_certs"],
+                    client_cert=cert_file or p["client_cert"],
+                    client_key=key_file or p["client_key"],
+                    client_key_passphrase=p["client_key_passphrase"],
+                    tls_min_version=p["tls_min_version"],
+                    tls_max_version=p["tls_max_version"],
+                    ciphers=p["ciphers"],
+                )
+            except SyslogSendError as exc:
+                text = str(exc)
+                for path, option in ((cert_file, "client_cert_content"), (key_file, "client_key_content")):
+                    text = text.replace(path, option) if path else text
+                raise SyslogSendError(text) from None
     except SyslogSendError as exc:
         module.fail_json(msg=str(exc), **base)
     base["lines"] = lines[:MAX_LINES_RETURNED]

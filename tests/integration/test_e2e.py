@@ -33,6 +33,10 @@ def test_whole_job_locally(tmp_path):
     # the immediate re-run changed nothing on the controller (AWS, in moto) or on the receiver
     rerun = run.results["rerun_changed"]
     assert len(rerun) == 2 and set(rerun.values()) == {0}, rerun
+    # ... and took the fast path: one probe found every managed file as wanted, so no write task ran at all
+    rerun_log = (run.logs / "06-site-rerun.log").read_text()
+    assert "rsyslog_tls: every managed file is as wanted, nothing to write" in rerun_log
+    assert "rsyslog_tls: to write:" not in rerun_log
 
     # five OneGate kinds landed from outside, in RSYSLOG_FileFormat, as SPEC.md section 5 shows
     lines = run.results["anon_lines"]

@@ -5,6 +5,7 @@ AL2023 host (os_family RedHat, distribution Amazon, pkg_mgr dnf); the package li
 files are then checked.
 """
 
+import hashlib
 import json
 import os
 import pathlib
@@ -68,6 +69,19 @@ def rendered(tmp_path_factory):
                     "ansible.builtin.template": {
                         "src": str(ROLE / "templates") + "/" + src,
                         "dest": str(out / f"{name}-{dest}"),
+                        "mode": "0644",
+                    },
+                    "vars": {**variant, "rsyslog_tls__ossl_enforces_peers": False},
+                }
+            )
+            # The role skips a template write when the file's SHA-1 equals this controller-side rendering.
+            tasks.append(
+                {
+                    "name": f"Checksum of the lookup rendering of {dest} ({name})",
+                    "ansible.builtin.copy": {
+                        "content": "{{ lookup('ansible.builtin.template', '%s') | hash('sha1') }}"
+                        % (str(ROLE / "templates") + "/" + src.replace("{{ facts.os_family }}", "RedHat")),
+                        "dest": str(out / f"{name}-{dest}.lookup-sha1"),
                         "mode": "0644",
                     },
                     "vars": {**variant, "rsyslog_tls__ossl_enforces_peers": False},
@@ -159,3 +173,14 @@ def test_al2023_local0_mount_logrotate(rendered):
     for word in ("daily", "rotate 14", "compress", "delaycompress"):
         assert f"    {word}\n" in rotate
     assert "systemctl kill --signal=HUP --kill-whom=main rsyslog.service" in rotate
+
+
+def test_lookup_rendering_has_the_checksum_of_the_written_file(rendered):
+    """The role's probe compares find's SHA-1 of each file with lookup('template') | hash('sha1'): the two renderings
+    must be byte for byte the same, or a converged host would be rewritten (changed) on every run."""
+    pairs = sorted(rendered.glob("*.lookup-sha1"))
+    assert len(pairs) == 2 * 5
+    for sha_file in pairs:
+        written = sha_file.with_name(sha_file.name[: -len(".lookup-sha1")])
+        digest = hashlib.sha1(written.read_bytes(), usedforsecurity=False).hexdigest()
+        assert digest == sha_file.read_text().strip(), written.name

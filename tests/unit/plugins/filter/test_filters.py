@@ -133,3 +133,63 @@ def test_sg_rules_refuse(value, fragment):
 def test_sg_rules_bad_port():
     with pytest.raises(AnsibleFilterError, match="port"):
         f("sg_ingress_rules")(["203.0.113.5"], port=70000)
+
+
+# ---- stale_paths ---------------------------------------------------------------------------------------------
+
+
+def _found(path, **kw):
+    entry = {"path": path, "isreg": True, "isdir": False, "islnk": False, "mode": "0644", "uid": 0, "gid": 0}
+    entry.update(kw)
+    return entry
+
+
+WANT_FILE = {"path": "/etc/rsyslog.d/local0.conf", "state": "file", "mode": "0644", "checksum": "a" * 40}
+WANT_DIR = {"path": "/etc/rsyslog.d/tls", "state": "directory", "mode": "0755"}
+
+
+def test_stale_paths_none_when_everything_matches():
+    sp = f("stale_paths")
+    found = [
+        _found("/etc/rsyslog.d/local0.conf", checksum="a" * 40),
+        _found("/etc/rsyslog.d/tls", isreg=False, isdir=True, mode="0755"),
+        _found("/etc/rsyslog.d/other.conf", checksum="b" * 40),  # not managed: ignored
+    ]
+    assert sp(found, [WANT_FILE, WANT_DIR]) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"checksum": "c" * 40},
+        {"mode": "0666"},
+        {"uid": 1000},
+        {"gid": 4},
+        {"isreg": False, "islnk": True},
+        {"isreg": False, "isdir": True},
+    ],
+)
+def test_stale_paths_any_difference_makes_a_file_stale(change):
+    sp = f("stale_paths")
+    found = [_found("/etc/rsyslog.d/local0.conf", **{"checksum": "a" * 40, **change})]
+    assert sp(found, [WANT_FILE]) == ["/etc/rsyslog.d/local0.conf"]
+
+
+def test_stale_paths_missing_entries_and_wrong_types_are_stale():
+    sp = f("stale_paths")
+    found = [_found("/etc/rsyslog.d/tls", checksum="a" * 40)]  # a file where a directory is wanted
+    assert sp(found, [WANT_FILE, WANT_DIR]) == ["/etc/rsyslog.d/local0.conf", "/etc/rsyslog.d/tls"]
+    assert sp([], [WANT_DIR, WANT_FILE]) == ["/etc/rsyslog.d/tls", "/etc/rsyslog.d/local0.conf"]
+
+
+@pytest.mark.parametrize(
+    ("found", "wanted", "fragment"),
+    [
+        ("nope", [WANT_FILE], "expects the list"),
+        ([], [{"path": "/x", "state": "link"}], "needs a path and a state"),
+        ([], [{"path": "/x", "state": "file", "mode": "0644"}], "has no checksum"),
+    ],
+)
+def test_stale_paths_errors(found, wanted, fragment):
+    with pytest.raises(AnsibleFilterError, match=fragment):
+        f("stale_paths")(found, wanted)

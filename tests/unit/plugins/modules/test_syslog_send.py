@@ -419,6 +419,98 @@ def test_mtls_client_cert_presented_with_encrypted_key(pki, make_server, capsys)
     assert PASSPHRASE not in json.dumps(res)
 
 
+def test_client_cert_given_as_text_is_presented_and_leaves_no_file(pki, make_server, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    srv = make_server(server_context(pki, require_client_cert=True))
+    key_text = Path(pki["aws_key"]).read_text()
+    failed, res = run_module(
+        capsys,
+        host="127.0.0.1",
+        port=srv.port,
+        ca_path=pki["ca"],
+        client_cert_content=Path(pki["aws_cert"]).read_text().rstrip("\n"),  # as lookup('file') returns it
+        client_key_content=key_text,
+        client_key_passphrase=PASSPHRASE,
+        kind="sync",
+    )
+    assert not failed, res
+    (conn,) = srv.wait_for(1)
+    assert conn["error"] is None and conn["peer_cn"] == "aws-syslog"
+    assert conn["data"] == lf_frames(res["lines"])
+    dumped = json.dumps(res)
+    assert PASSPHRASE not in dumped and key_text.strip().splitlines()[1] not in dumped
+    assert list(tmp_path.iterdir()) == []  # the private directory is gone
+
+
+def test_client_key_text_with_wrong_passphrase_names_the_option(pki, make_server, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    srv = make_server(server_context(pki, require_client_cert=True))
+    failed, res = run_module(
+        capsys,
+        host="127.0.0.1",
+        port=srv.port,
+        ca_path=pki["ca"],
+        client_cert_content=Path(pki["aws_cert"]).read_text(),
+        client_key_content=Path(pki["aws_key"]).read_text(),
+        client_key_passphrase="not-" + PASSPHRASE,
+        kind="sync",
+    )
+    assert failed
+    assert "client_cert_content" in res["msg"] and "client_key_content" in res["msg"]
+    assert str(tmp_path) not in res["msg"] and PASSPHRASE not in json.dumps(res)
+    assert res["sent"] == 0 and res["connections_ok"] == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"client_cert": "x.cer", "client_cert_content": "PEM"},
+        {"client_cert_content": "PEM", "client_key": "x.key"},
+        {"client_key_content": "PEM"},
+        {"client_key_passphrase": "secret-pass"},
+    ],
+)
+def test_client_options_that_do_not_go_together(capsys, args):
+    failed, res = run_module(capsys, host="127.0.0.1", kind="sync", **args)
+    assert failed
+    assert "client_" in res["msg"]
+    assert "secret-pass" not in json.dumps(res)
+
+
+def test_a_list_of_kinds_sends_one_of_each_on_one_connection(pki, make_server, capsys):
+    srv = make_server(server_context(pki))
+    kinds = ["admin_login", "user_login", "sso_access", "cert_issue", "sync"]
+    failed, res = run_module(
+        capsys, host="127.0.0.1", port=srv.port, ca_path=pki["ca"], kind=kinds, fields={"test_id": "five"}
+    )
+    assert not failed, res
+    assert res["sent"] == 5 and res["would_send"] == 5 and res["connections_ok"] == 1
+    (conn,) = srv.wait_for(1)
+    bodies = [payload(line) for line in conn["data"].decode().splitlines()]
+    assert [b["log_type"] for b in bodies] == [onegate.kind_payload(k)["log_type"] for k in kinds]
+    assert {b["test_id"] for b in bodies} == {"five"}
+
+
+def test_a_list_of_kinds_with_count_cycles_through_them(pki, make_server, capsys):
+    srv = make_server(server_context(pki))
+    failed, res = run_module(
+        capsys, host="127.0.0.1", port=srv.port, ca_path=pki["ca"], kind=["admin_login", "sync"], count=5
+    )
+    assert not failed, res
+    (conn,) = srv.wait_for(1)
+    types = [payload(line)["log_type"] for line in conn["data"].decode().splitlines()]
+    admin, sync = onegate.kind_payload("admin_login")["log_type"], onegate.kind_payload("sync")["log_type"]
+    assert types == [admin, sync, admin, sync, admin]
+
+
+def test_an_empty_list_of_kinds_is_refused(capsys):
+    failed, res = run_module(capsys, host="127.0.0.1", kind=[])
+    assert failed and "kind" in res["msg"]
+
+
 def test_wrong_passphrase_fails_before_sending_and_hides_it(pki, make_server, capsys):
     srv = make_server(server_context(pki, require_client_cert=True))
     failed, res = run_module(
