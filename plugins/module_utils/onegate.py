@@ -537,6 +537,7 @@ def send(
         "cipher": None,
         "server_cert_subject": None,
         "server_cert_san": [],
+        "server_cert_pem": None,
     }
     server_hostname = server_name or host
     conn = None
@@ -559,6 +560,8 @@ def send(
             cipher = tls.cipher()
             result["cipher"] = cipher[0] if cipher else None
             result["server_cert_subject"], result["server_cert_san"] = describe_peer(tls)
+            der = tls.getpeercert(binary_form=True)
+            result["server_cert_pem"] = ssl.DER_cert_to_PEM_cert(der) if der else None
         return tls
 
     def finish(tls):

@@ -342,6 +342,14 @@ server_cert_san:
   type: list
   elements: str
   sample: ["DNS:203.0.113.25", "IP Address:203.0.113.25"]
+server_cert_pem:
+  description:
+    - The server certificate (PEM) seen on the first successful connection, or null if none succeeded. Public data;
+      for example C(result.server_cert_pem | community.crypto.x509_certificate_info) reads its names and validity on
+      the controller.
+  returned: always
+  type: str
+  sample: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n"
 errors:
   description: Errors, deduplicated, with how often each happened.
   returned: always
@@ -523,6 +531,7 @@ def main():
         cipher=None,
         server_cert_subject=None,
         server_cert_san=[],
+        server_cert_pem=None,
         errors=[],
         lines=[],
         elapsed=0.0,

@@ -274,6 +274,8 @@ def test_exact_bytes_both_framings(pki, make_server, capsys, framing):
     assert res["tls_version"] == "TLSv1.3" and res["cipher"]
     assert res["server_cert_subject"] == "CN=127.0.0.1"
     assert "IP Address:127.0.0.1" in res["server_cert_san"]
+    served = x509.load_pem_x509_certificate(res["server_cert_pem"].encode())
+    assert served == x509.load_pem_x509_certificate(Path(pki["server_cert"]).read_bytes())
     (conn,) = srv.wait_for(1)
     assert conn["error"] is None
     expected = lf_frames(res["lines"]) if framing == "lf" else octet_frames(res["lines"])
