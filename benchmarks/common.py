@@ -319,6 +319,24 @@ def profile_tasks(text: str) -> list[tuple[str, float]]:
     return sorted(tasks, key=lambda t: -t[1])
 
 
+ELAPSED = re.compile(r"\s(\d+):(\d\d):(\d\d(?:\.\d+)?) \*+\s*$", re.M)
+
+
+def play_starts(text: str) -> dict[str, float]:
+    """Seconds from the start of the playbook run to the first task of each play (profile_tasks' running total), and
+    ``__end__`` for the whole run. Splits a site.yml run into its AWS part and its receiver part."""
+    out = {}
+    for m in re.finditer(r"^PLAY \[(.+?)\] \*+\s*$", text, re.M):
+        e = ELAPSED.search(text, m.end())
+        if e:
+            out.setdefault(m.group(1), int(e.group(1)) * 3600 + int(e.group(2)) * 60 + float(e.group(3)))
+    ends = ELAPSED.findall(text)
+    if ends:
+        h, mi, se = ends[-1]
+        out["__end__"] = int(h) * 3600 + int(mi) * 60 + float(se)
+    return out
+
+
 # ---- results -------------------------------------------------------------------------------------------------------
 def save(name: str, data: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)

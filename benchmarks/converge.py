@@ -22,6 +22,7 @@ from pathlib import Path
 import common
 
 TAG = "converge"
+RECEIVER_PLAY = "The rsyslog TLS receiver (server authentication)"
 STEPS = ["site_aws", "site_receiver", "site_rerun", "enable_mtls"]
 
 
@@ -50,6 +51,14 @@ def one_repeat(demo, work: Path, rep: int) -> dict:
             text = (d.logs / log).read_text(errors="replace")
             out["recap"][key] = common.recap(text)
             out["tasks"][key] = common.profile_tasks(text)
+            plays = common.play_starts(text)
+            if key.startswith("site_") and RECEIVER_PLAY in plays and "__end__" in plays:
+                # site.yml's first play is the AWS part (aws_infra on the controller); the rest is the receiver part
+                # (rsyslog_tls, verify, summary). profile_tasks' running total, without ansible's start-up.
+                out.setdefault("parts", {})[key] = {
+                    "aws": round(plays[RECEIVER_PLAY], 1),
+                    "receiver": round(plays["__end__"] - plays[RECEIVER_PLAY], 1),
+                }
 
     try:
         d.cleanup_leftovers()
@@ -121,6 +130,31 @@ def main(quick=False, repeats=None):
             summary["rerun_changed"],
         ),
     )
+    parts = {
+        step: {
+            part: common.median([r.get("parts", {}).get(step, {}).get(part) for r in reps])
+            for part in ("aws", "receiver")
+        }
+        for step in ("site_aws", "site_receiver", "site_rerun")
+    }
+    summary["parts_median_seconds"] = parts
+    if parts["site_receiver"]["receiver"] and parts["site_rerun"]["receiver"]:
+        summary["rerun_receiver_part_vs_first"] = round(
+            parts["site_rerun"]["receiver"] / parts["site_receiver"]["receiver"], 3
+        )
+        common.say(
+            TAG,
+            "by part (medians): receiver part (rsyslog_tls + verify + summary) first %.1f s, re-run %.1f s = %.0f %%; "
+            "AWS part: creation %.1f s, checked again with the bundle %.1f s, re-run %.1f s"
+            % (
+                parts["site_receiver"]["receiver"],
+                parts["site_rerun"]["receiver"],
+                100 * summary["rerun_receiver_part_vs_first"],
+                parts["site_aws"]["aws"] or 0,
+                parts["site_receiver"]["aws"] or 0,
+                parts["site_rerun"]["aws"] or 0,
+            ),
+        )
     slowest = {}
     for step in STEPS:
         by_name: dict[str, list] = {}
