@@ -421,9 +421,15 @@ def test_mtls_client_cert_presented_with_encrypted_key(pki, make_server, capsys)
     assert PASSPHRASE not in json.dumps(res)
 
 
-def test_client_cert_given_as_text_is_presented_and_leaves_no_file(pki, make_server, capsys, tmp_path, monkeypatch):
+@pytest.fixture
+def module_tmp(tmp_path, monkeypatch):
+    """The directory where the module's tempfile calls create their files, empty at the start."""
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr("tempfile.tempdir", None)
+    return tmp_path
+
+
+def test_client_cert_given_as_text_is_presented_and_leaves_no_file(pki, make_server, capsys, module_tmp):
     srv = make_server(server_context(pki, require_client_cert=True))
     key_text = Path(pki["aws_key"]).read_text()
     failed, res = run_module(
@@ -442,12 +448,10 @@ def test_client_cert_given_as_text_is_presented_and_leaves_no_file(pki, make_ser
     assert conn["data"] == lf_frames(res["lines"])
     dumped = json.dumps(res)
     assert PASSPHRASE not in dumped and key_text.strip().splitlines()[1] not in dumped
-    assert list(tmp_path.iterdir()) == []  # the private directory is gone
+    assert list(module_tmp.iterdir()) == []  # the private directory is gone
 
 
-def test_client_key_text_with_wrong_passphrase_names_the_option(pki, make_server, capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr("tempfile.tempdir", None)
+def test_client_key_text_with_wrong_passphrase_names_the_option(pki, make_server, capsys, module_tmp):
     srv = make_server(server_context(pki, require_client_cert=True))
     failed, res = run_module(
         capsys,
@@ -461,9 +465,9 @@ def test_client_key_text_with_wrong_passphrase_names_the_option(pki, make_server
     )
     assert failed
     assert "client_cert_content" in res["msg"] and "client_key_content" in res["msg"]
-    assert str(tmp_path) not in res["msg"] and PASSPHRASE not in json.dumps(res)
+    assert str(module_tmp) not in res["msg"] and PASSPHRASE not in json.dumps(res)
     assert res["sent"] == 0 and res["connections_ok"] == 0
-    assert list(tmp_path.iterdir()) == []
+    assert list(module_tmp.iterdir()) == []
 
 
 @pytest.mark.parametrize(
