@@ -117,7 +117,10 @@ options:
 attributes:
   check_mode:
     support: full
-    description: Reports what would change; writes nothing.
+    description:
+      - Reports what would change; writes nothing. Every check of the bundle runs as in a real run.
+      - A destination directory that does not exist yet fails a real run but not a check-mode run (an earlier task
+        of the same play may create it); the files are then reported as to be written.
   diff_mode:
     support: full
     description: Shows certificate subjects and fingerprints and the key's type and public key hash, never key material.
@@ -356,7 +359,8 @@ def main():
         module.fail_json(msg="cert_dest, key_dest and ca_dest must be different files")
     for dest in dests:
         directory = os.path.dirname(dest) or "."
-        if not os.path.isdir(directory):
+        # In check mode an earlier task of the same run (not run for real) may be the one that creates it.
+        if not os.path.isdir(directory) and not module.check_mode:
             module.fail_json(msg="the directory of %s does not exist: create %s first" % (dest, directory))
 
     # 1. Read and check everything. Nothing is written before all checks pass.

@@ -116,6 +116,21 @@ def test_check_mode_writes_nothing_and_diff_has_no_key_material(run_module, pki,
     assert "PRIVATE KEY" not in json.dumps(res) and PASS not in json.dumps(res)
 
 
+def test_missing_directory_fails_for_real_but_check_mode_checks_the_bundle(run_module, pki, tmp_path):
+    missing = tmp_path / "not-yet"
+    good = args_for(missing, content=certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode(), passphrase=PASS)
+    failed, res = run_module(pem_bundle.main, good)
+    assert failed and "does not exist: create %s first" % missing in res["msg"]
+    # check mode: the directory may come from an earlier task; the bundle is still checked in full
+    failed, res = run_module(pem_bundle.main, good, check_mode=True)
+    assert not failed and res["changed"] is True
+    assert sorted(res["changed_files"]) == [str(missing / "server.cer"), str(missing / "server.key")]
+    bad = dict(good, passphrase="not-" + PASS)
+    failed, res = run_module(pem_bundle.main, bad, check_mode=True)
+    assert failed and PASS not in json.dumps(res)
+    assert not missing.exists()
+
+
 def test_new_certificate_replaces_files(run_module, pki, dest):
     a = args_for(dest, content=certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode(), passphrase=PASS)
     run_module(pem_bundle.main, a)
