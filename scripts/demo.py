@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
 import motoserver as moto_helper
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils.filters import onegate_log
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._onegate_log import onegate_log
 
 IMAGE = "localhost/netattest-debian-systemd:12"
 CONTAINER = "netattest-tls-syslog-demo"

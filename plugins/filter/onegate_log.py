@@ -88,7 +88,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils.filters import onegate_log
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._onegate_log import onegate_log
 
 
 def _onegate_log(line):

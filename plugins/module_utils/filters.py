@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
-import json
 import re
 
 try:
@@ -38,60 +37,6 @@ def rsyslog_array(values):
             )
         out.append('"%s"' % value.replace("\\", "\\\\").replace('"', '\\"'))
     return "[" + ",".join(out) + "]"
-
-
-LINE_RE = re.compile(r"^(?P<timestamp>\S+) (?P<host>\S+) (?P<tag>[^\s:]+?):? (?P<message>.*)$", re.DOTALL)
-
-
-def onegate_log(line):
-    """A line stored by rsyslog (RSYSLOG_FileFormat) -> dict with the parsed OneGate JSON.
-
-    Never raises for a line that is not OneGate's: it keeps the raw text and says why in ``error``.
-    """
-    if not isinstance(line, str):
-        raise ValueError("expected a log line (string), got %s" % type(line).__name__)
-    raw = line.rstrip("\r\n")
-    result = {
-        "raw": raw,
-        "timestamp": None,
-        "host": None,
-        "tag": None,
-        "message": raw,
-        "is_json": False,
-        "data": None,
-        "log_type": None,
-        "log_level": None,
-        "tenantcode": None,
-        "log_message": None,
-        "params": None,
-        "log_timestamp": None,
-        "error": None,
-    }
-    match = LINE_RE.match(raw)
-    if not match:
-        result["error"] = "not an RSYSLOG_FileFormat line (timestamp host tag message)"
-        return result
-    result.update(timestamp=match.group("timestamp"), host=match.group("host"), tag=match.group("tag"))
-    result["message"] = match.group("message")
-    try:
-        data = json.loads(result["message"])
-    except ValueError as exc:
-        result["error"] = "the message is not JSON: %s" % exc
-        return result
-    if not isinstance(data, dict):
-        result["error"] = "the message is JSON but not an object"
-        return result
-    result.update(
-        is_json=True,
-        data=data,
-        log_type=data.get("log_type"),
-        log_level=data.get("log_level"),
-        tenantcode=data.get("tenantcode"),
-        log_message=data.get("message"),
-        params=data.get("params"),
-        log_timestamp=data.get("timestamp"),
-    )
-    return result
 
 
 def sg_ingress_rules(addresses, port=6514, description_prefix="from_SOG", allow_any=False, proto="tcp"):
