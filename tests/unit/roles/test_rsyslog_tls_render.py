@@ -1,11 +1,11 @@
-"""Render the rsyslog_tls role for an Amazon Linux 2023 host (no AL2023 image can be pulled here).
+"""Render the rsyslog_tls role's managed files for Amazon Linux 2023 and for Debian (no AL2023 image can be pulled here).
 
-The role's own templates and OS-family variables are rendered by ansible-playbook on localhost with the facts of an
-AL2023 host (os_family RedHat, distribution Amazon, pkg_mgr dnf); the package lists and the rendered configuration
-files are then checked.
+The role renders every managed file on the controller with lookup('template') and writes exactly that text
+(tasks/configure.yml). This test does the same with ansible-playbook on localhost, with the facts of an AL2023 host
+(os_family RedHat, distribution Amazon, pkg_mgr dnf) and of a Debian host, for the three listener variants (anon with
+ossl, mutual TLS with gtls, mutual TLS behind the stunnel front end), and checks the package lists and the files.
 """
 
-import hashlib
 import json
 import os
 import pathlib
@@ -18,87 +18,73 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 ROLE = ROOT / "roles" / "rsyslog_tls"
 
-AL2023_FACTS = {
-    "os_family": "RedHat",
-    "distribution": "Amazon",
-    "distribution_major_version": "2023",
-    "pkg_mgr": "dnf",
+FACTS = {
+    "RedHat": {"os_family": "RedHat", "distribution": "Amazon", "distribution_major_version": "2023", "pkg_mgr": "dnf"},
+    "Debian": {"os_family": "Debian", "distribution": "Debian", "distribution_major_version": "12", "pkg_mgr": "apt"},
 }
 
 VARIANTS = {
-    "anon": {"rsyslog_tls_auth_mode": "anon", "rsyslog_tls__driver": "ossl"},
+    "anon": {"rsyslog_tls_auth_mode": "anon", "rsyslog_tls__driver": "ossl", "rsyslog_tls__frontend": "rsyslog"},
     "mtls": {
         "rsyslog_tls_auth_mode": "x509/name",
         "rsyslog_tls_permitted_peers": ["aws-syslog", 'we"ird\\name'],
         "rsyslog_tls__driver": "gtls",
+        "rsyslog_tls__frontend": "rsyslog",
         "rsyslog_tls_listen_address": "10.0.0.5",
+    },
+    "stunnel": {
+        "rsyslog_tls_auth_mode": "x509/name",
+        "rsyslog_tls_permitted_peers": ["aws-syslog", "aws-syslog-2"],
+        "rsyslog_tls__driver": "gtls",
+        "rsyslog_tls__frontend": "stunnel",
+        "rsyslog_tls__frontend_why": "rsyslog 8.2204.0 < 8.2602.0 and rsyslog-gnutls cannot be installed",
     },
 }
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    out = tmp_path_factory.mktemp("al2023")
-    tasks = [
-        {"name": "Role internal vars", "ansible.builtin.include_vars": {"file": str(ROLE / "vars" / "main.yml")}},
-        {
-            "name": "OS family vars, chosen as the role does",
-            "ansible.builtin.include_vars": {"file": str(ROLE / "vars") + "/{{ facts.os_family }}.yml"},
-        },
-        {
-            "name": "Package lists",
-            "ansible.builtin.copy": {
-                "content": "{{ {'packages': rsyslog_tls__packages, 'driver_packages': rsyslog_tls__driver_packages,"
-                " 'work_dir': rsyslog_tls__work_dir} | to_json }}",
-                "dest": str(out / "packages.json"),
-                "mode": "0644",
+    out = tmp_path_factory.mktemp("render")
+    tasks = []
+    for family in FACTS:
+        tasks += [
+            {
+                "name": f"OS family vars {family}",
+                "ansible.builtin.include_vars": {"file": str(ROLE / "vars" / f"{family}.yml"), "name": f"os_{family}"},
             },
-        },
-    ]
-    for name, variant in VARIANTS.items():
-        for src, dest in [
-            ("rsyslog.conf.{{ facts.os_family }}.j2", "rsyslog.conf"),
-            ("80-Syslogtls.conf.j2", "80-Syslogtls.conf"),
-            ("local0.conf.j2", "local0.conf"),
-            ("requires-mounts.conf.j2", "requires-mounts.conf"),
-            ("logrotate.j2", "logrotate"),
-        ]:
+            {
+                "name": f"Package lists {family}",
+                "ansible.builtin.copy": {"content": f"{{{{ os_{family} | to_json }}}}", "dest": str(out / f"{family}-vars.json"),
+                                         "mode": "0644"},  # fmt: skip
+            },
+        ]
+        for name, variant in VARIANTS.items():
             tasks.append(
                 {
-                    "name": f"Render {dest} ({name})",
-                    "ansible.builtin.template": {
-                        "src": str(ROLE / "templates") + "/" + src,
-                        "dest": str(out / f"{name}-{dest}"),
-                        "mode": "0644",
-                    },
-                    "vars": {**variant, "rsyslog_tls__ossl_enforces_peers": False},
-                }
-            )
-            # The role skips a template write when the file's SHA-1 equals this controller-side rendering.
-            tasks.append(
-                {
-                    "name": f"Checksum of the lookup rendering of {dest} ({name})",
+                    "name": f"Render the managed files, {family} {name}, as configure.yml does",
                     "ansible.builtin.copy": {
-                        "content": "{{ lookup('ansible.builtin.template', '%s') | hash('sha1') }}"
-                        % (str(ROLE / "templates") + "/" + src.replace("{{ facts.os_family }}", "RedHat")),
-                        "dest": str(out / f"{name}-{dest}.lookup-sha1"),
+                        "content": "{{ lookup('ansible.builtin.template', '%s/templates/' ~ item.src) }}" % ROLE,
+                        "dest": str(out) + f"/{family}-{name}-" + "{{ item.path | basename }}",
                         "mode": "0644",
                     },
-                    "vars": {**variant, "rsyslog_tls__ossl_enforces_peers": False},
+                    "loop": "{{ rsyslog_tls__managed_all | selectattr('src', 'defined') | list }}",
+                    "vars": {
+                        **variant,
+                        "ansible_facts": FACTS[family],
+                        **yaml.safe_load((ROLE / "vars" / f"{family}.yml").read_text()),
+                        "rsyslog_tls__ossl_enforces_peers": False,
+                    },
                 }
             )
     play = [
         {
-            "name": "Render rsyslog_tls for AL2023",
+            "name": "Render rsyslog_tls",
             "hosts": "localhost",
             "connection": "local",
             "gather_facts": False,
-            # The role's defaults as play variables (below the task variables of each variant, as in a role).
-            "vars": {
-                **yaml.safe_load((ROLE / "defaults" / "main.yml").read_text()),
-                "ansible_python_interpreter": sys.executable,
-                "facts": AL2023_FACTS,
-            },
+            # The role's defaults and internal vars as play variables (below the task variables, as in a role).
+            "vars_files": [str(ROLE / "defaults" / "main.yml"), str(ROLE / "vars" / "main.yml")],
+            "vars": {"ansible_python_interpreter": sys.executable},
             "tasks": tasks,
         }
     ]
@@ -124,63 +110,118 @@ def read(out, name):
     return (out / name).read_text()
 
 
-def test_al2023_packages(rendered):
-    data = json.loads(read(rendered, "packages.json"))
-    assert data["packages"] == ["rsyslog", "python3-cryptography", "logrotate"]
-    assert data["driver_packages"] == {"ossl": "rsyslog-openssl", "gtls": "rsyslog-gnutls"}
-    assert data["work_dir"] == "/var/lib/rsyslog"
+def test_packages(rendered):
+    al = json.loads(read(rendered, "RedHat-vars.json"))
+    assert al["rsyslog_tls__packages"] == ["rsyslog", "python3-cryptography", "logrotate"]
+    assert al["rsyslog_tls__driver_packages"] == {"ossl": "rsyslog-openssl", "gtls": "rsyslog-gnutls"}
+    assert al["rsyslog_tls__work_dir"] == "/var/lib/rsyslog"
+    # AL2023's own repository: stunnel 5.58, binary /usr/bin/stunnel
+    assert (al["rsyslog_tls__stunnel_package"], al["rsyslog_tls__stunnel_bin"]) == ("stunnel", "/usr/bin/stunnel")
+    deb = json.loads(read(rendered, "Debian-vars.json"))
+    assert (deb["rsyslog_tls__stunnel_package"], deb["rsyslog_tls__stunnel_bin"]) == ("stunnel4", "/usr/bin/stunnel4")
 
 
 def test_al2023_rsyslog_conf(rendered):
-    conf = read(rendered, "anon-rsyslog.conf")
+    conf = read(rendered, "RedHat-anon-rsyslog.conf")
     assert 'module(load="builtin:omfile" Template="RSYSLOG_FileFormat")' in conf
     assert 'RSYSLOG_TraditionalFileFormat")' not in conf
     assert 'module(load="imjournal"' in conf
     assert 'global(workDirectory="/var/lib/rsyslog")' in conf
     assert 'include(file="/etc/rsyslog.d/*.conf" mode="optional")' in conf
-    # local logging kept, the received local0 kept off the root disk
+    # local logging kept, local0 of this host kept off the root disk
     assert "*.info;mail.none;authpriv.none;cron.none;local0.none    /var/log/messages" in conf
     assert "authpriv.*                                              /var/log/secure" in conf
 
 
-def test_al2023_listener_anon(rendered):
-    conf = read(rendered, "anon-80-Syslogtls.conf")
+def test_debian_rsyslog_conf(rendered):
+    conf = read(rendered, "Debian-anon-rsyslog.conf")
+    assert "$ActionFileDefaultTemplate RSYSLOG_FileFormat" in conf or 'Template="RSYSLOG_FileFormat"' in conf
+    assert "RSYSLOG_TraditionalFileFormat" not in conf.replace("# ", "")
+    # local0 of this host never in /var/log/syslog (the root disk)
+    syslog_lines = [line for line in conf.splitlines() if line.rstrip().endswith("/var/log/syslog")]
+    assert len(syslog_lines) == 1 and "local0.none" in syslog_lines[0], syslog_lines
+
+
+@pytest.mark.parametrize("family", list(FACTS))
+def test_listener_anon(rendered, family):
+    conf = read(rendered, f"{family}-anon-80-Syslogtls.conf")
     assert 'StreamDriver.Name="ossl"' in conf
     assert 'DefaultNetstreamDriver="ossl"' in conf
     assert 'StreamDriver.Authmode="anon"' in conf
-    assert 'gnutlsPriorityString="MinProtocol=TLSv1.2"' in conf
+    # one OpenSSL configuration command per line: TLS 1.2 minimum, ECDHE + AEAD only, the server's order
+    assert 'gnutlsPriorityString="MinProtocol=TLSv1.2\nCipherString=ECDHE+AESGCM:ECDHE+CHACHA20\nOptions=ServerPreference"' in conf
     assert 'DefaultNetstreamDriverCAFile="/etc/rsyslog.d/tls/ca.cer"' in conf
-    assert 'DefaultNetstreamDriverCertFile="/etc/rsyslog.d/tls/server.cer"' in conf
     assert 'DefaultNetstreamDriverKeyFile="/etc/rsyslog.d/tls/server.key"' in conf
     assert "PermittedPeer" not in conf
-    assert 'input(type="imtcp" port="6514")' in conf
+    assert 'input(type="imtcp" port="6514" ruleset="netattest_remote")' in conf
 
 
-def test_al2023_listener_mtls(rendered):
-    conf = read(rendered, "mtls-80-Syslogtls.conf")
+@pytest.mark.parametrize("family", list(FACTS))
+def test_listener_mtls_gtls(rendered, family):
+    conf = read(rendered, f"{family}-mtls-80-Syslogtls.conf")
     assert 'StreamDriver.Name="gtls"' in conf
     assert 'StreamDriver.Authmode="x509/name"' in conf
     assert 'PermittedPeer=["aws-syslog","we\\"ird\\\\name"]' in conf
-    assert 'gnutlsPriorityString="NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"' in conf
-    assert 'input(type="imtcp" port="6514" address="10.0.0.5")' in conf
+    assert (
+        'gnutlsPriorityString="SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-DHE-RSA:-CIPHER-ALL:+AES-256-GCM:'
+        '+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:%SERVER_PRECEDENCE"' in conf
+    )
+    assert 'input(type="imtcp" port="6514" address="10.0.0.5" ruleset="netattest_remote")' in conf
 
 
-def test_al2023_local0_mount_logrotate(rendered):
-    assert read(rendered, "anon-local0.conf").splitlines()[-1] == "local0.*\t-/mnt/efs/fs1/local0.log"
-    assert "RequiresMountsFor=/mnt/efs/fs1" in read(rendered, "anon-requires-mounts.conf").splitlines()
-    rotate = read(rendered, "anon-logrotate")
-    assert "/mnt/efs/fs1/local0.log {" in rotate
-    for word in ("daily", "rotate 14", "compress", "delaycompress"):
+@pytest.mark.parametrize("family", list(FACTS))
+def test_remote_ruleset_never_the_root_disk(rendered, family):
+    """Every remote message is bound to the ruleset, and every action of the ruleset writes under the log directory."""
+    for variant in VARIANTS:
+        conf = read(rendered, f"{family}-{variant}-80-Syslogtls.conf")
+        inputs = [line for line in conf.splitlines() if line.startswith("input(")]
+        assert len(inputs) == 1 and 'ruleset="netattest_remote"' in inputs[0]
+        body = conf[conf.index('ruleset(name="netattest_remote")') :]
+        files = [part.split('"')[1] for part in body.split('file=')[1:]]
+        assert files == ["/mnt/efs/fs1/verify.log", "/mnt/efs/fs1/remote-other.log"], files
+        assert '$programname == "tls-syslog-verify"' in body and "call netattest_local0" in body
+        assert body.count('fileCreateMode="0640"') == 2 and body.count('dirCreateMode="0750"') == 2
+
+
+@pytest.mark.parametrize("family", list(FACTS))
+def test_stunnel_front_end(rendered, family):
+    conf = read(rendered, f"{family}-stunnel-80-Syslogtls.conf")
+    assert "terminated by stunnel" in conf and "/etc/stunnel/netattest-tls-syslog/stunnel.conf" in conf
+    assert "StreamDriver" not in conf and "DefaultNetstreamDriver" not in conf
+    assert 'module(load="imtcp")' in conf
+    assert 'input(type="imtcp" port="10514" address="127.0.0.1" ruleset="netattest_remote")' in conf
+    stunnel = read(rendered, f"{family}-stunnel-stunnel.conf").splitlines()
+    for line in [
+        "accept = 6514",
+        "connect = 127.0.0.1:10514",
+        "cert = /etc/rsyslog.d/tls/server.cer",
+        "key = /etc/rsyslog.d/tls/server.key",
+        "CAfile = /etc/rsyslog.d/tls/ca.cer",
+        "verifyChain = yes",
+        "requireCert = yes",
+        "checkHost = aws-syslog",
+        "checkHost = aws-syslog-2",
+        "sslVersionMin = TLSv1.2",
+        "ciphers = ECDHE+AESGCM:ECDHE+CHACHA20",
+        "options = CIPHER_SERVER_PREFERENCE",
+        "setgid = " + ("nobody" if family == "RedHat" else "nogroup"),
+    ]:
+        assert line in stunnel, line
+    unit = read(rendered, f"{family}-stunnel-netattest-tls-syslog-stunnel.service").splitlines()
+    binary = "/usr/bin/stunnel" if family == "RedHat" else "/usr/bin/stunnel4"
+    assert f"ExecStart={binary} /etc/stunnel/netattest-tls-syslog/stunnel.conf" in unit
+    assert "RequiresMountsFor=/mnt/efs/fs1" in unit
+
+
+def test_local0_mount_logrotate(rendered):
+    local0 = read(rendered, "RedHat-anon-local0.conf")
+    assert 'action(type="omfile" file="/mnt/efs/fs1/local0.log"' in local0
+    assert 'fileGroup="adm" fileCreateMode="0640" dirCreateMode="0750"' in local0
+    assert local0.splitlines()[-1] == "local0.* call netattest_local0"
+    assert "RequiresMountsFor=/mnt/efs/fs1" in read(rendered, "RedHat-anon-10-netattest-requires-mounts.conf").splitlines()
+    rotate = read(rendered, "RedHat-anon-rsyslog-tls-local0")
+    for path in ("local0.log", "verify.log", "remote-other.log"):
+        assert f"/mnt/efs/fs1/{path}\n" in rotate
+    for word in ("daily", "rotate 14", "compress", "delaycompress", "create 0640 root adm"):
         assert f"    {word}\n" in rotate
     assert "systemctl kill --signal=HUP --kill-whom=main rsyslog.service" in rotate
-
-
-def test_lookup_rendering_has_the_checksum_of_the_written_file(rendered):
-    """The role's probe compares find's SHA-1 of each file with lookup('template') | hash('sha1'): the two renderings
-    must be byte for byte the same, or a converged host would be rewritten (changed) on every run."""
-    pairs = sorted(rendered.glob("*.lookup-sha1"))
-    assert len(pairs) == 2 * 5
-    for sha_file in pairs:
-        written = sha_file.with_name(sha_file.name[: -len(".lookup-sha1")])
-        digest = hashlib.sha1(written.read_bytes(), usedforsecurity=False).hexdigest()
-        assert digest == sha_file.read_text().strip(), written.name
