@@ -1,4 +1,4 @@
-"""Render the rsyslog_tls role's managed files for Amazon Linux 2023 and for Debian (no AL2023 image can be pulled here).
+"""Render the rsyslog_tls role's managed files for Amazon Linux 2023 and Debian (no AL2023 image can be pulled here).
 
 The role renders every managed file on the controller with lookup('template') and writes exactly that text
 (tasks/configure.yml). This test does the same with ansible-playbook on localhost, with the facts of an AL2023 host
@@ -54,8 +54,11 @@ def rendered(tmp_path_factory):
             },
             {
                 "name": f"Package lists {family}",
-                "ansible.builtin.copy": {"content": f"{{{{ os_{family} | to_json }}}}", "dest": str(out / f"{family}-vars.json"),
-                                         "mode": "0644"},  # fmt: skip
+                "ansible.builtin.copy": {
+                    "content": f"{{{{ os_{family} | to_json }}}}",
+                    "dest": str(out / f"{family}-vars.json"),
+                    "mode": "0644",
+                },
             },
         ]
         for name, variant in VARIANTS.items():
@@ -149,7 +152,10 @@ def test_listener_anon(rendered, family):
     assert 'DefaultNetstreamDriver="ossl"' in conf
     assert 'StreamDriver.Authmode="anon"' in conf
     # one OpenSSL configuration command per line: TLS 1.2 minimum, ECDHE + AEAD only, the server's order
-    assert 'gnutlsPriorityString="MinProtocol=TLSv1.2\nCipherString=ECDHE+AESGCM:ECDHE+CHACHA20\nOptions=ServerPreference"' in conf
+    assert (
+        'gnutlsPriorityString="MinProtocol=TLSv1.2\nCipherString=ECDHE+AESGCM:ECDHE+CHACHA20\nOptions=ServerPreference"'
+        in conf
+    )
     assert 'DefaultNetstreamDriverCAFile="/etc/rsyslog.d/tls/ca.cer"' in conf
     assert 'DefaultNetstreamDriverKeyFile="/etc/rsyslog.d/tls/server.key"' in conf
     assert "PermittedPeer" not in conf
@@ -177,7 +183,7 @@ def test_remote_ruleset_never_the_root_disk(rendered, family):
         inputs = [line for line in conf.splitlines() if line.startswith("input(")]
         assert len(inputs) == 1 and 'ruleset="netattest_remote"' in inputs[0]
         body = conf[conf.index('ruleset(name="netattest_remote")') :]
-        files = [part.split('"')[1] for part in body.split('file=')[1:]]
+        files = [part.split('"')[1] for part in body.split("file=")[1:]]
         assert files == ["/mnt/efs/fs1/verify.log", "/mnt/efs/fs1/remote-other.log"], files
         assert '$programname == "tls-syslog-verify"' in body and "call netattest_local0" in body
         assert body.count('fileCreateMode="0640"') == 2 and body.count('dirCreateMode="0750"') == 2
@@ -218,7 +224,9 @@ def test_local0_mount_logrotate(rendered):
     assert 'action(type="omfile" file="/mnt/efs/fs1/local0.log"' in local0
     assert 'fileGroup="adm" fileCreateMode="0640" dirCreateMode="0750"' in local0
     assert local0.splitlines()[-1] == "local0.* call netattest_local0"
-    assert "RequiresMountsFor=/mnt/efs/fs1" in read(rendered, "RedHat-anon-10-netattest-requires-mounts.conf").splitlines()
+    assert (
+        "RequiresMountsFor=/mnt/efs/fs1" in read(rendered, "RedHat-anon-10-netattest-requires-mounts.conf").splitlines()
+    )
     rotate = read(rendered, "RedHat-anon-rsyslog-tls-local0")
     for path in ("local0.log", "verify.log", "remote-other.log"):
         assert f"/mnt/efs/fs1/{path}\n" in rotate
