@@ -70,7 +70,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils.filters import stale_paths
+from ansible_collections.netattest.tls_syslog.plugins.plugin_utils._stale_paths import stale_paths
 
 
 def _stale_paths(found, wanted):

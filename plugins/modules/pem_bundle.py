@@ -253,7 +253,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import pem_bundle as pb
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _pem_bundle as pb
 
 
 def _read(module, path, what):

@@ -389,21 +389,24 @@ import tempfile
 from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.netattest.tls_syslog.plugins.module_utils.onegate import (
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._onegate_payloads import KINDS, build_payload
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._rfc5424 import (
     FACILITIES,
     FRAMINGS,
-    KINDS,
-    MAX_LINES_RETURNED,
     SEVERITIES,
-    TLS_VERSIONS,
-    SyslogSendError,
     build_message,
-    build_payload,
     frame,
-    make_client_context,
-    send,
     utcnow,
 )
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._syslog_errors import SyslogSendError
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._tls_client import (
+    TLS_VERSIONS,
+    make_client_context,
+    send,
+)
+
+# The result's ``lines`` holds at most this many messages.
+MAX_LINES_RETURNED = 20
 
 
 def argument_spec():

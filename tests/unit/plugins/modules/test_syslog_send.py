@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import onegate
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._onegate_payloads import KINDS, kind_payload
 from ansible_collections.netattest.tls_syslog.plugins.modules import syslog_send
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -496,7 +496,7 @@ def test_a_list_of_kinds_sends_one_of_each_on_one_connection(pki, make_server, c
     assert res["sent"] == 5 and res["would_send"] == 5 and res["connections_ok"] == 1
     (conn,) = srv.wait_for(1)
     bodies = [payload(line) for line in conn["data"].decode().splitlines()]
-    assert [b["log_type"] for b in bodies] == [onegate.kind_payload(k)["log_type"] for k in kinds]
+    assert [b["log_type"] for b in bodies] == [kind_payload(k)["log_type"] for k in kinds]
     assert {b["test_id"] for b in bodies} == {"five"}
 
 
@@ -508,7 +508,7 @@ def test_a_list_of_kinds_with_count_cycles_through_them(pki, make_server, capsys
     assert not failed, res
     (conn,) = srv.wait_for(1)
     types = [payload(line)["log_type"] for line in conn["data"].decode().splitlines()]
-    admin, sync = onegate.kind_payload("admin_login")["log_type"], onegate.kind_payload("sync")["log_type"]
+    admin, sync = kind_payload("admin_login")["log_type"], kind_payload("sync")["log_type"]
     assert types == [admin, sync, admin, sync, admin]
 
 
@@ -797,7 +797,7 @@ def test_rsyslogd_stores_both_framings_as_spec_section5(pki, rsyslogd, capsys):
     r = rsyslogd()
     sent = {}
     for framing in ("lf", "octet"):
-        for kind in onegate.KINDS:
+        for kind in KINDS:
             test_id = "rs-%s-%s" % (framing, kind)
             failed, res = run_module(
                 capsys,
