@@ -131,16 +131,23 @@ options:
     description: Mode of O(cert_dest) and O(ca_dest).
     type: raw
     default: "0644"
+extends_documentation_fragment:
+  - netattest.tls_syslog._attributes
 attributes:
   check_mode:
     support: full
-    description:
+    details:
       - Reports what would change; writes nothing. Every check of the bundle runs as in a real run.
       - A destination directory that does not exist yet fails a real run but not a check-mode run (an earlier task
         of the same play may create it); the files are then reported as to be written.
   diff_mode:
     support: full
-    description: Shows certificate subjects and fingerprints and the key's type and public key hash, never key material.
+    details:
+      - Shows certificate subjects and fingerprints and the key's type and public key hash, never key material.
+  idempotent:
+    support: full
+    details:
+      - Files whose content, mode and owner are already right are not rewritten.
 notes:
   - All checks run before anything is written; a failed check (wrong passphrase, mismatched certificate, expired
     certificate, name not in the SAN, certificate not issued by the CA, a key mode open to others) writes no file.
