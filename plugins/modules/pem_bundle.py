@@ -273,7 +273,6 @@ changed_files:
 """
 
 import os
-import re
 import stat
 import tempfile
 
@@ -398,8 +397,10 @@ def _mode_bits(module, mode, path):
     if isinstance(mode, int):
         return mode & 0o7777
     text = str(mode).strip()
-    if re.match(r"^[0-7]{1,4}$", text):
-        return int(text, 8)
+    try:
+        return int(text, 8) & 0o7777  # as the file module reads a text mode: "0400", "400", "0o400"
+    except ValueError:
+        pass
     # Symbolic modes (u=r,go=) are applied to the file as it is: the existing file, or the new one (0600).
     try:
         base = os.stat(path).st_mode

@@ -366,7 +366,14 @@ def test_secrets_are_masked_in_module_args(run_module, pki, dest):
 
 @pytest.mark.parametrize(
     ("mode", "who"),
-    [("0644", "group and others"), ("0707", "others"), ("0440", "group"), (0o604, "others"), ("u=r,g=r", "group")],
+    [
+        ("0644", "group and others"),
+        ("0707", "others"),
+        ("0440", "group"),
+        ("0o660", "group"),
+        (0o604, "others"),
+        ("u=r,g=r", "group"),
+    ],
 )
 def test_loose_key_mode_is_refused_before_anything_is_written(run_module, pki, dest, mode, who):
     bundle = certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode()
@@ -389,7 +396,7 @@ def test_loose_key_mode_refused_on_a_repair_too(run_module, pki, dest):
     assert stat.S_IMODE((dest / "server.key").stat().st_mode) == 0o400
 
 
-@pytest.mark.parametrize("mode", ["0400", "0600", "u=rw,go=", 0o400])
+@pytest.mark.parametrize("mode", ["0400", "0600", "0o400", "u=rw,go=", 0o400])
 def test_strict_key_modes_are_accepted(run_module, pki, dest, mode):
     a = args_for(dest, content=certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode(), passphrase=PASS)
     failed, res = run_module(pem_bundle.main, dict(a, key_mode=mode))
