@@ -28,7 +28,11 @@ PKI_PASSPHRASE = "bench-onegate-passphrase"  # noqa: S105 - the local test CA's 
 
 sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import onegate
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import (  # noqa: F401 - sender.py takes them here
+    _onegate_payloads,
+    _rfc5424,
+    _tls_client,
+)
 
 
 def env() -> dict:
@@ -245,7 +249,7 @@ def rsyslogd_hpid(name: str) -> int:
 
 def wait_tls(port: int, ca: Path, timeout: float = 30.0, client=None) -> float:
     """Poll until a TLS handshake with 127.0.0.1:port succeeds; returns the seconds waited."""
-    ctx = onegate.make_client_context(
+    ctx = _tls_client.make_client_context(
         ca_path=str(ca), client_cert=client and str(client[0]), client_key=client and str(client[1])
     )
     start = time.monotonic()

@@ -18,7 +18,7 @@ import socket
 import ssl
 import time
 
-from common import onegate
+from common import _onegate_payloads, _rfc5424, _tls_client
 
 KIND = "sync"  # the OneGate kind whose line is closest to ~350 bytes with the bench fields
 LINE_RE = re.compile(rb'"bench":\{"run":"([^"]+)","conn":(\d+),"seq":(\d+)\}')
@@ -26,8 +26,10 @@ LINE_RE = re.compile(rb'"bench":\{"run":"([^"]+)","conn":(\d+),"seq":(\d+)\}')
 
 def template(run_id: str) -> str:
     """A %-format string for one message: (conn, seq) go in. The payload and header come from onegate.py."""
-    payload = onegate.build_payload(kind=KIND, fields={"bench": {"run": run_id, "conn": 999001, "seq": 999002}})
-    line = onegate.build_message(payload)
+    payload = _onegate_payloads.build_payload(
+        kind=KIND, fields={"bench": {"run": run_id, "conn": 999001, "seq": 999002}}
+    )
+    line = _rfc5424.build_message(payload)
     return line.replace("%", "%%").replace("999001", "%d").replace("999002", "%d") + "\n"
 
 
@@ -36,7 +38,7 @@ def message_size(run_id: str) -> int:
 
 
 def context(pki, client="client-aws-syslog"):
-    return onegate.make_client_context(
+    return _tls_client.make_client_context(
         ca_path=str(pki / "ca.cer"),
         client_cert=str(pki / ("%s.cer" % client)),
         client_key=str(pki / ("%s.key" % client)),
@@ -55,8 +57,8 @@ def connect(port, ctx, timeout=10.0):
 def close_cleanly(tls):
     """Read what the server sent (TLS 1.3 session tickets) before closing: unread data makes the kernel answer the
     close with a reset, which can cost the receiver data it has not read yet."""
-    with_eof, _ = onegate.server_closed_after_send(tls, 0.2)
-    onegate.close_tls(tls, 1.0, notify=not with_eof)
+    with_eof, _ = _tls_client.server_closed_after_send(tls, 0.2)
+    _tls_client.close_tls(tls, 1.0, notify=not with_eof)
 
 
 def blast(conn_id, count, batch, port, pki, run_id, ready, go, results):
@@ -125,7 +127,7 @@ def paced(port, pki, run_id, rate, duration, results, conn_id=1, max_gap=30.0, s
             time.sleep(delay)
         if tls is not None and (tls.pending() or select.select([tls], [], [], 0)[0]):
             # readable: a session ticket (ignored) or the end of the session
-            closed, reason = onegate.server_closed_after_send(tls, 0)
+            closed, reason = _tls_client.server_closed_after_send(tls, 0)
             if closed:
                 out["eof_seen"] += 1
                 out["first_error"] = out["first_error"] or "server closed: %s" % reason

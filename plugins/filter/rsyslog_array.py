@@ -41,7 +41,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils.filters import rsyslog_array
+from ansible_collections.netattest.tls_syslog.plugins.plugin_utils._rsyslog_array import rsyslog_array
 
 
 def _rsyslog_array(value):

@@ -17,7 +17,7 @@ description:
     mode, owner, group or content.
   - The C(netattest.tls_syslog.rsyslog_tls) role uses it to skip, in one remote call, every write that would change
     nothing, so that a re-run on a converged receiver stays fast. Expected checksums come from rendering the templates
-    on the controller (C(lookup('ansible.builtin.template', ...) | hash('sha1'))).
+    on the controller (V(lookup('ansible.builtin.template', ...\) | hash('sha1'\))).
   - Anything unexpected counts as stale, so the write runs; it never counts as up to date.
 author:
   - netattest.tls_syslog developers (@netattest)
@@ -70,7 +70,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils.filters import stale_paths
+from ansible_collections.netattest.tls_syslog.plugins.plugin_utils._stale_paths import stale_paths
 
 
 def _stale_paths(found, wanted):

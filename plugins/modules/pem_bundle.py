@@ -14,7 +14,7 @@ short_description: Install a server key and certificate from Soliton OneGate's P
 version_added: 0.1.0
 description:
   - Soliton OneGate's CA can generate a server key pair itself and hands out one PEM file, its
-    C(PEM (private key + server certificate)) download, which holds a passphrase-encrypted PKCS#8 private key
+    "PEM (private key + server certificate)" download, which holds a passphrase-encrypted PKCS#8 private key
     (C(-----BEGIN ENCRYPTED PRIVATE KEY-----)) followed by the server certificate, sometimes followed by CA
     certificates. It also offers PKCS#12 (.p12/.pfx).
   - rsyslog cannot read an encrypted key. It has no passphrase option; given an encrypted key it prompts on
@@ -25,8 +25,10 @@ description:
     M(community.crypto.openssl_privatekey_convert) only re-encodes one key file. Chained, they would leave the
     decrypted key or a mismatched certificate on disk when a later check fails, need the encrypted bundle copied
     to the server first, and check nothing about the certificate. This module does it as one atomic, checked
-    step. Every check passes before any file is written, and each file is replaced atomically
-    (temporary file in the same directory, then rename), with the key never readable by others.
+    step. Every check passes before any file is written, and the files are replaced together. Each is staged as a
+    temporary file in its own directory, then all are renamed into place; if any step fails, every file stays as it
+    was, so a certificate is never left without its key. The key is never readable by group or others unless
+    O(allow_insecure_key_mode) says so.
   - Idempotent, unchanged key material and certificate bytes leave the files untouched (C(changed=false)).
   - Runs on the managed host and needs the Python C(cryptography) library there (Debian C(python3-cryptography),
     Amazon Linux 2023 C(python3-cryptography)).
@@ -36,7 +38,7 @@ options:
   content:
     description:
       - The bundle itself. PEM text (blocks in any order), or a PKCS#12 file encoded in base64.
-      - Typically C(lookup('ansible.builtin.file', 'onegate-server.pem')) on the controller, so the encrypted
+      - Typically V(lookup('ansible.builtin.file', 'onegate-server.pem'\)) on the controller, so the encrypted
         bundle is never left on the server.
       - Exactly one of O(content) and O(src) is required.
     type: str
@@ -58,8 +60,13 @@ options:
     type: str
   ca_content:
     description:
-      - PEM text of the CA certificate(s). When given, the server certificate must verify against it
-        (through intermediate certificates of the bundle, if any).
+      - PEM text of the CA certificate(s). When given, the server certificate must chain up to one of them, through
+        intermediate certificates of the bundle if any.
+      - This is path validation. Each certificate of the chain must be signed by the next (RSA PKCS#1 v1.5, RSA-PSS,
+        ECDSA, Ed25519, Ed448, DSA). Every issuer on the way, the given CA included, must be a CA certificate
+        (basicConstraints CA:TRUE, its path length constraint respected), must have keyCertSign if it has a key
+        usage extension, and must be within its validity window (unless O(allow_expired)). A chain through a
+        certificate that is not a CA is refused.
       - Mutually exclusive with O(ca_src).
     type: str
   ca_src:
@@ -97,7 +104,8 @@ options:
     default: []
   allow_expired:
     description:
-      - Install a certificate that has expired or is not yet valid instead of failing.
+      - Install a certificate that has expired or is not yet valid instead of failing. This also skips the validity
+        check of the CA certificates in the chain.
     type: bool
     default: false
   owner:
@@ -107,26 +115,43 @@ options:
     description: Group of the written files.
     type: str
   key_mode:
-    description: Mode of O(key_dest).
+    description:
+      - Mode of O(key_dest), as octal text (V("0400")), a number or a symbolic mode, like the file module takes it.
+      - A mode that gives group or others any access to the decrypted key is refused unless
+        O(allow_insecure_key_mode=true).
     type: raw
     default: "0400"
+  allow_insecure_key_mode:
+    description:
+      - Accept a O(key_mode) that lets the group or others read (or write, or execute) the decrypted private key, for
+        example V("0640") when a non-root service account of the key's group must read it.
+    type: bool
+    default: false
   cert_mode:
     description: Mode of O(cert_dest) and O(ca_dest).
     type: raw
     default: "0644"
+extends_documentation_fragment:
+  - netattest.tls_syslog._attributes
 attributes:
   check_mode:
     support: full
-    description:
+    details:
       - Reports what would change; writes nothing. Every check of the bundle runs as in a real run.
       - A destination directory that does not exist yet fails a real run but not a check-mode run (an earlier task
         of the same play may create it); the files are then reported as to be written.
   diff_mode:
     support: full
-    description: Shows certificate subjects and fingerprints and the key's type and public key hash, never key material.
+    details:
+      - Shows certificate subjects and fingerprints and the key's type and public key hash, never key material.
+  idempotent:
+    support: full
+    details:
+      - Files whose content, mode and owner are already right are not rewritten.
 notes:
   - All checks run before anything is written; a failed check (wrong passphrase, mismatched certificate, expired
-    certificate, name not in the SAN, certificate not issued by the CA) writes no file.
+    certificate, name not in the SAN, certificate not issued by the CA, a key mode open to others) writes no file.
+  - A failure while writing (for example a read-only key directory) leaves every file as it was.
   - rsyslog reads certificates only when it starts. Restart it after this module reports a change; SIGHUP is not enough.
 seealso:
   - module: community.crypto.split_pem
@@ -248,12 +273,13 @@ changed_files:
 """
 
 import os
+import stat
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import pem_bundle as pb
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _pem_bundle as pb
 
 
 def _read(module, path, what):
@@ -296,30 +322,109 @@ def _describe_key(data):
     return "%s %s bits, public key sha256=%s\n" % (ktype, size, pb.public_key_fingerprint(key))
 
 
-def _write_atomic(module, dest, data, mode, owner, group):
-    """Write data to a temporary file next to dest with its final mode and owner, then rename it over dest."""
+def _fs_args(path, mode, owner, group):
+    return {
+        "path": path,
+        "mode": mode,
+        "owner": owner,
+        "group": group,
+        "attributes": None,
+        "secontext": [None, None, None],
+    }
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _stage(module, dest, data, mode, owner, group):
+    """A temporary file next to dest with data and its final mode and owner. Returns its path."""
     directory = os.path.dirname(dest) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(dest), dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(dest), suffix=".new", dir=directory)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        file_args = {
-            "path": tmp,
-            "mode": mode,
-            "owner": owner,
-            "group": group,
-            "attributes": None,
-            "secontext": [None, None, None],
-        }
-        module.set_fs_attributes_if_different(file_args, False)
-        os.rename(tmp, dest)
+        module.set_fs_attributes_if_different(_fs_args(tmp, mode, owner, group), False)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        _unlink(tmp)
         raise
+    return tmp
+
+
+def _install_together(module, items, owner, group):
+    """Write every (dest, data, mode) of items, all or none: a certificate never goes without its key.
+
+    1. Stage each file as a temporary file in its target directory, with its final mode and owner, and keep a hard
+       link of each file it replaces. A failure here (a read-only directory, a full disk, an unknown owner) changes
+       no destination.
+    2. Rename each staged file over its destination. Should a rename fail, the files already renamed are put back
+       from their links (or removed, if they did not exist before), so every destination is as it was.
+    """
+    staged, backups, done = [], {}, []
+    try:
+        for dest, data, mode in items:
+            staged.append((dest, _stage(module, dest, data, mode, owner, group)))
+        for dest, tmp in staged:
+            if os.path.lexists(dest):
+                backups[dest] = tmp[: -len(".new")] + ".old"
+                os.link(dest, backups[dest])
+        for dest, tmp in staged:
+            os.rename(tmp, dest)
+            done.append(dest)
+    except BaseException:
+        for dest in reversed(done):
+            if dest in backups:
+                os.rename(backups.pop(dest), dest)
+            else:
+                _unlink(dest)
+        raise
+    finally:
+        for _dest, tmp in staged:
+            if os.path.lexists(tmp):
+                _unlink(tmp)
+        for backup in backups.values():
+            _unlink(backup)
+
+
+def _mode_bits(module, mode, path):
+    """The permission bits that mode gives path (octal text, int or symbolic as the file module takes it)."""
+    if isinstance(mode, int):
+        return mode & 0o7777
+    text = str(mode).strip()
+    try:
+        return int(text, 8) & 0o7777  # as the file module reads a text mode: "0400", "400", "0o400"
+    except ValueError:
+        pass
+    # Symbolic modes (u=r,go=) are applied to the file as it is: the existing file, or the new one (0600).
+    try:
+        base = os.stat(path).st_mode
+    except OSError:
+        base = stat.S_IFREG | 0o600
+    try:
+        return module._symbolic_mode_to_octal(os.stat_result((base,) + (0,) * 9), text)
+    except ValueError as exc:
+        module.fail_json(msg="key_mode %r is not a valid mode: %s" % (mode, to_native(exc)))
+
+
+def _check_key_mode(module, mode, path, allow):
+    """Refuse a key mode that lets group or others read (or do anything with) the decrypted private key."""
+    if mode is None or allow:
+        return
+    bits = _mode_bits(module, mode, path)
+    loose = bits & 0o077
+    if loose:
+        who = [w for w, m in (("group", 0o070), ("others", 0o007)) if loose & m]
+        module.fail_json(
+            msg="key_mode %s gives %s access to the decrypted private key in %s: use 0400 or 0600 (rsyslog reads it "
+            "as root), or set allow_insecure_key_mode=true if another account really must read it"
+            % (mode, " and ".join(who), path)
+        )
 
 
 def main():
@@ -340,6 +445,7 @@ def main():
             owner=dict(type="str"),
             group=dict(type="str"),
             key_mode=dict(type="raw", default="0400", no_log=False),
+            allow_insecure_key_mode=dict(type="bool", default=False),
             cert_mode=dict(type="raw", default="0644"),
         ),
         required_one_of=[("content", "src")],
@@ -357,7 +463,10 @@ def main():
     dests = [d for d in (p["cert_dest"], p["key_dest"], p["ca_dest"]) if d]
     if len(set(dests)) != len(dests):
         module.fail_json(msg="cert_dest, key_dest and ca_dest must be different files")
+    _check_key_mode(module, p["key_mode"], p["key_dest"], p["allow_insecure_key_mode"])
     for dest in dests:
+        if os.path.isdir(dest):
+            module.fail_json(msg="%s is a directory: give the path of the file to write" % dest)
         directory = os.path.dirname(dest) or "."
         # In check mode an earlier task of the same run (not run for real) may be the one that creates it.
         if not os.path.isdir(directory) and not module.check_mode:
@@ -377,7 +486,7 @@ def main():
             ca_text = to_native(_read(module, p["ca_src"], "the CA file"))
         ca_certs = pb.load_certificates(ca_text, "the CA input") if ca_text is not None else []
         if ca_certs:
-            pb.verify_against_ca(bundle, ca_certs)
+            pb.verify_against_ca(bundle, ca_certs, check_time=not p["allow_expired"])
         if not p["allow_expired"]:
             pb.check_validity(bundle.leaf)
         if p["expected_names"]:
@@ -406,26 +515,21 @@ def main():
             diff_before[dest] = describe(current)
             diff_after[dest] = describe(data)
         else:
-            file_args = {
-                "path": dest,
-                "mode": mode,
-                "owner": p["owner"],
-                "group": p["group"],
-                "attributes": None,
-                "secontext": [None, None, None],
-            }
+            file_args = _fs_args(dest, mode, p["owner"], p["group"])
             # check_mode is honoured by set_fs_attributes_if_different itself
             if module.set_fs_attributes_if_different(file_args, False):
                 to_fix.append(dest)
 
     changed_files = [d for d, _x, _m in to_write] + to_fix
-    # 3. Write (not in check mode).
+    # 3. Write (not in check mode): all files or none.
     if to_write and not module.check_mode:
-        for dest, data, mode in to_write:
-            try:
-                _write_atomic(module, dest, data, mode, p["owner"], p["group"])
-            except (IOError, OSError) as exc:
-                module.fail_json(msg="cannot write %s: %s" % (dest, to_native(exc)))
+        try:
+            _install_together(module, to_write, p["owner"], p["group"])
+        except (IOError, OSError) as exc:
+            module.fail_json(
+                msg="cannot write %s: %s. Nothing was changed: every file is as it was. Check that the directories "
+                "are writable and the owner and group exist" % (", ".join(d for d, _x, _m in to_write), to_native(exc))
+            )
 
     ktype, ksize = pb.key_description(bundle.key)
     result = dict(

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: syslog_send
 short_description: Send RFC 5424 syslog messages over TLS, as Soliton OneGate forwards them
-version_added: "1.0.0"
+version_added: 0.1.0
 description:
   - A stand-in for Soliton OneGate's syslog forwarding, to test a TLS syslog receiver such as the one the
     C(netattest.tls_syslog.rsyslog_tls) role sets up.
@@ -27,8 +27,9 @@ description:
     EOF or reset. The module looks for that with a short read after the last write of each connection
     (RV(server_closed), RV(connections_closed_by_server)), but the only proof of delivery is the line in the
     receiver's log file, which the playbook must read.
-  - Uses the Python standard library only (C(ssl), C(socket), C(json)); works with Python 3.9 and later on the host
-    where it runs.
+  - Uses the Python standard library (C(ssl), C(socket), C(json)) and works with Python 3.9 and later on the host
+    where it runs. The Python C(cryptography) library, when installed there, decodes the server certificate for
+    RV(server_cert_subject) and RV(server_cert_san).
 author:
   - netattest.tls_syslog developers (@netattest)
 options:
@@ -68,8 +69,9 @@ options:
   client_cert_content:
     description:
       - The client certificate (PEM) as text, instead of a file on the host where the module runs; it may also hold
-        the key. For example C({{ lookup('file', 'aws-syslog.cer') }}) to present a certificate kept on the
-        controller without copying it to the receiver first.
+        the key. For example V({{ lookup('ansible.builtin.file', 'aws-syslog.cer'\) }}) to present a certificate kept
+        on the controller without copying it to the receiver first.
+      - Never returned or logged, because it may hold the private key.
       - Written to a private temporary directory (mode 0700, files 0600) for the duration of the call and removed
         afterwards, because Python's C(ssl) loads certificates from files only.
     type: str
@@ -191,15 +193,20 @@ options:
       - V(false) returns the same information without failing, to probe that a receiver refuses a client.
     type: bool
     default: true
+extends_documentation_fragment:
+  - netattest.tls_syslog._attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
-    details: Builds the messages and the TLS context (reads the CA, certificate and key files) and returns RV(lines),
-      but opens no connection; C(changed) is V(true) as a prediction and RV(sent) is 0.
+    details:
+      - Builds the messages and the TLS context (reads the CA, certificate and key files) and returns RV(lines), but
+        opens no connection. C(changed) is V(true) as a prediction and RV(sent) is 0.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
+  idempotent:
+    support: none
+    details:
+      - Every run sends its messages again.
 notes:
   - C(changed) is V(true) when at least one message was written to a socket (in check mode, when one would be).
   - In TLS 1.3 the refusal of a client certificate (none, another CA, a name not permitted) reaches the client after its
@@ -222,7 +229,9 @@ EXAMPLES = r"""
 - name: Send one administrator login, as OneGate does, verifying the server against the OneGate CA
   netattest.tls_syslog.syslog_send:
     host: 203.0.113.25
-    ca_path: /etc/rsyslog.d/tls/ca.cer
+    # Runs on the controller (delegate_to): an absolute path there. A relative path would be taken from the
+    # directory ansible-playbook was started in, not from the playbook's files/ directory.
+    ca_path: "{{ playbook_dir }}/files/ca.cer"
     kind: admin_login
     fields:
       test_id: "{{ test_id }}"
@@ -231,9 +240,9 @@ EXAMPLES = r"""
 - name: Send all five kinds with octet-counted framing and a client certificate (mutual TLS)
   netattest.tls_syslog.syslog_send:
     host: "{{ receiver_eip }}"
-    ca_path: files/ca.cer
-    client_cert: files/aws-syslog.cer
-    client_key: files/aws-syslog.key
+    ca_path: "{{ playbook_dir }}/files/ca.cer"
+    client_cert: "{{ playbook_dir }}/files/aws-syslog.cer"
+    client_key: "{{ playbook_dir }}/files/aws-syslog.key"
     client_key_passphrase: "{{ vault_client_key_passphrase }}"
     kind: [admin_login, user_login, sso_access, cert_issue, sync]
     framing: octet
@@ -251,7 +260,7 @@ EXAMPLES = r"""
 - name: A free-form JSON message on facility local3 with severity warning
   netattest.tls_syslog.syslog_send:
     host: syslog.example.net
-    ca_path: ca.pem
+    ca_path: /etc/pki/tls/certs/syslog-ca.pem
     facility: local3
     severity: warning
     app_name: probe
@@ -262,9 +271,9 @@ EXAMPLES = r"""
 - name: Probe that a client with a certificate that is not permitted is refused, over 300 connections
   netattest.tls_syslog.syslog_send:
     host: "{{ receiver_eip }}"
-    ca_path: files/ca.cer
-    client_cert: files/intruder.cer
-    client_key: files/intruder.key
+    ca_path: "{{ playbook_dir }}/files/ca.cer"
+    client_cert: "{{ playbook_dir }}/files/intruder.cer"
+    client_key: "{{ playbook_dir }}/files/intruder.key"
     kind: admin_login
     fields:
       test_id: "intruder-{{ test_id }}"
@@ -272,17 +281,19 @@ EXAMPLES = r"""
     count: 300
     new_connection_per_message: true
     fail_on_error: false
+  delegate_to: localhost
   register: intruder
   # The proof is that no line with this test_id is in the receiver's file; intruder.server_closed only hints at it.
 
 - name: Check that the receiver refuses TLS 1.1
   netattest.tls_syslog.syslog_send:
     host: "{{ receiver_eip }}"
-    ca_path: files/ca.cer
+    ca_path: "{{ playbook_dir }}/files/ca.cer"
     payload: tls11 probe
     tls_max_version: TLSv1_1
     ciphers: "DEFAULT:@SECLEVEL=0"
     fail_on_error: false
+  delegate_to: localhost
   register: tls11
   failed_when: tls11.connections_ok > 0
 """
@@ -332,12 +343,16 @@ cipher:
   type: str
   sample: TLS_AES_256_GCM_SHA384
 server_cert_subject:
-  description: Subject of the server certificate seen on the first successful connection.
+  description:
+    - Subject (RFC 4514) of the server certificate seen on the first successful connection, verified or not.
+    - Null without the Python C(cryptography) library on the host where the module runs.
   returned: always
   type: str
   sample: CN=203.0.113.25
 server_cert_san:
-  description: Subject alternative names of that certificate, as C(TYPE:value).
+  description:
+    - Subject alternative names of that certificate, as C(TYPE:value) (C(DNS), C(IP Address), C(email), C(URI)).
+    - Empty without the Python C(cryptography) library on the host where the module runs.
   returned: always
   type: list
   elements: str
@@ -389,21 +404,24 @@ import tempfile
 from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.netattest.tls_syslog.plugins.module_utils.onegate import (
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._onegate_payloads import KINDS, build_payload
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._rfc5424 import (
     FACILITIES,
     FRAMINGS,
-    KINDS,
-    MAX_LINES_RETURNED,
     SEVERITIES,
-    TLS_VERSIONS,
-    SyslogSendError,
     build_message,
-    build_payload,
     frame,
-    make_client_context,
-    send,
     utcnow,
 )
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._syslog_errors import SyslogSendError
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._tls_client import (
+    TLS_VERSIONS,
+    make_client_context,
+    send,
+)
+
+# The result's ``lines`` holds at most this many messages.
+MAX_LINES_RETURNED = 20
 
 
 def argument_spec():
@@ -416,7 +434,8 @@ def argument_spec():
         client_cert=dict(type="path"),
         client_key=dict(type="path"),
         client_key_passphrase=dict(type="str", no_log=True),
-        client_cert_content=dict(type="str"),
+        # no_log: the documented use allows the key inside this text
+        client_cert_content=dict(type="str", no_log=True),
         client_key_content=dict(type="str", no_log=True),
         facility=dict(type="str", default="local0", choices=list(FACILITIES)),
         severity=dict(type="str", default="info", choices=list(SEVERITIES)),

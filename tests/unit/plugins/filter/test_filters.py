@@ -1,7 +1,9 @@
 """The three filters, through Ansible's filter loader (as a playbook would use them) and their errors."""
 
-import pytest
 import importlib
+import json
+
+import pytest
 
 from ansible.errors import AnsibleFilterError
 
@@ -31,6 +33,8 @@ def test_rsyslog_array_renders_and_escapes():
         (["bad\rname"], "newline or control character"),
         (["tab\tname"], "newline or control character"),
         (["nul\x00"], "newline or control character"),
+        (["del\x7f"], "newline or control character"),
+        (["esc\x1b[0m"], "newline or control character"),
         ([""], "empty string"),
         ([1], "not a string"),
         ("aws-syslog", "expected a list"),
@@ -42,9 +46,29 @@ def test_rsyslog_array_refuses(value, fragment):
         f("rsyslog_array")(value)
 
 
-def test_rsyslog_array_injection_attempt_is_refused():
-    with pytest.raises(AnsibleFilterError):
+def test_rsyslog_array_injection_attempt_with_a_newline_is_refused():
+    with pytest.raises(AnsibleFilterError, match="newline or control character"):
         f("rsyslog_array")(['x"]\nmodule(load="omprog")'])
+
+
+@pytest.mark.parametrize(
+    ("name", "literal"),
+    [
+        # a quote that would close the string and the array, then a new statement on the same line
+        ('x"] module(load="omprog") #', '["x\\"] module(load=\\"omprog\\") #"]'),
+        # a backslash before the quote: escaping the quote alone would leave \\" , an escaped backslash + a quote
+        ('x\\"]', '["x\\\\\\"]"]'),
+    ],
+)
+def test_rsyslog_array_quotes_cannot_end_the_string(name, literal):
+    out = f("rsyslog_array")([name])
+    assert out == literal
+    # One string: between the outer quotes, every quote is escaped (preceded by an odd number of backslashes).
+    inner = out[2:-2]
+    for i, c in enumerate(inner):
+        if c == '"':
+            run = len(inner[:i]) - len(inner[:i].rstrip("\\"))
+            assert run % 2 == 1, (out, i)
 
 
 # ---- onegate_log ---------------------------------------------------------------------------------------------
@@ -56,7 +80,7 @@ LINE = (
 )
 
 
-def test_onegate_log_parses_spec_line():
+def test_onegate_log_parses_a_onegate_line():
     r = f("onegate_log")(LINE)
     assert r["timestamp"] == "2025-01-15T07:25:36+00:00"
     assert r["host"] == "OneGate" and r["tag"] == "manager"
@@ -66,16 +90,28 @@ def test_onegate_log_parses_spec_line():
     assert r["params"]["code"] == "IM-605-I-001000" and r["params"]["username"] == "xxxxx"
     assert r["log_timestamp"] == "2025-01-15T07:25:36.523+00:00"
     assert r["raw"] == LINE.rstrip("\n")
+    # data: the whole JSON object, the fields above and any others
+    assert r["data"] == json.loads(LINE.split(" ", 3)[3])
+    assert r["data"]["params"]["user_agent"] == "Mozilla/5.0 ..."
+
+
+def test_onegate_log_tag_with_colon():
+    r = f("onegate_log")('2025-01-15T07:25:36+00:00 OneGate sync: {"log_type":"sync"}')
+    assert r["tag"] == "sync" and r["log_type"] == "sync" and r["message"] == '{"log_type":"sync"}'
 
 
 def test_onegate_log_tag_with_colon_and_pid():
-    r = f("onegate_log")('2025-01-15T07:25:36+00:00 OneGate sync: {"log_type":"sync"}')
-    assert r["tag"] == "sync" and r["log_type"] == "sync"
+    # RSYSLOG_FileFormat writes the syslog tag as the sender gave it: APP-NAME[PROCID]: (PROCID 4711 here)
+    r = f("onegate_log")('2025-01-15T07:25:36+00:00 OneGate manager[4711]: {"log_type":"sync","params":{}}')
+    assert r["tag"] == "manager[4711]"
+    assert r["message"] == '{"log_type":"sync","params":{}}'
+    assert r["is_json"] is True and r["log_type"] == "sync" and r["data"] == {"log_type": "sync", "params": {}}
 
 
 def test_onegate_log_non_json_keeps_raw():
     r = f("onegate_log")("2025-01-15T07:25:36+00:00 host sshd[12]: Accepted publickey for ec2-user")
-    assert r["is_json"] is False
+    assert r["is_json"] is False and r["data"] is None
+    assert r["tag"] == "sshd[12]"
     assert r["message"] == "Accepted publickey for ec2-user"
     assert "not JSON" in r["error"]
     assert r["log_type"] is None
@@ -165,7 +201,7 @@ def test_stale_paths_none_when_everything_matches():
         {"mode": "0666"},
         {"uid": 1000},
         {"gid": 4},
-        {"isreg": False, "islnk": True},
+        {"islnk": True},  # a symbolic link, even one that find also reports as a regular file
         {"isreg": False, "isdir": True},
     ],
 )
@@ -173,6 +209,13 @@ def test_stale_paths_any_difference_makes_a_file_stale(change):
     sp = f("stale_paths")
     found = [_found("/etc/rsyslog.d/local0.conf", **{"checksum": "a" * 40, **change})]
     assert sp(found, [WANT_FILE]) == ["/etc/rsyslog.d/local0.conf"]
+
+
+def test_stale_paths_a_link_where_a_directory_is_wanted_is_stale():
+    sp = f("stale_paths")
+    found = [_found("/etc/rsyslog.d/tls", isreg=False, isdir=True, islnk=True, mode="0755")]
+    assert sp(found, [WANT_DIR]) == ["/etc/rsyslog.d/tls"]
+    assert sp([dict(found[0], islnk=False)], [WANT_DIR]) == []
 
 
 def test_stale_paths_missing_entries_and_wrong_types_are_stale():

@@ -1,14 +1,22 @@
 """pem_bundle through its real entry point, on bundles made by the fixtures (tests/certs.py)."""
 
 import base64
+import datetime
+import ipaddress
 import json
 import os
 import stat
+import subprocess
+from pathlib import Path
 
 import certs
 import pytest
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.x509.oid import NameOID
 
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _pem_bundle as pbu
 from ansible_collections.netattest.tls_syslog.plugins.modules import pem_bundle
 
 PASS = "Onegate-Pass-1234"
@@ -341,7 +349,346 @@ def test_missing_directory(run_module, pki, dest):
     assert files(dest) == []
 
 
-def test_passphrase_is_declared_no_log():
-    src = open(pem_bundle.__file__).read()
-    assert 'passphrase=dict(type="str", no_log=True)' in src
-    assert 'content=dict(type="str", no_log=True)' in src
+def test_secrets_are_masked_in_module_args(run_module, pki, dest):
+    """The passphrase and the bundle never reach the output, not even in invocation.module_args (what -vvv prints)."""
+    bundle = certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode()
+    failed, res = run_module(pem_bundle.main, args_for(dest, content=bundle, passphrase=PASS))
+    assert not failed, res
+    module_args = res["invocation"]["module_args"]
+    assert module_args["passphrase"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert module_args["content"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    dumped = json.dumps(res)
+    assert PASS not in dumped and "ENCRYPTED PRIVATE KEY" not in dumped
+
+
+# ---- key_mode: never readable by group or others unless asked --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "who"),
+    [
+        ("0644", "group and others"),
+        ("0707", "others"),
+        ("0440", "group"),
+        ("0o660", "group"),
+        (0o604, "others"),
+        ("u=r,g=r", "group"),
+    ],
+)
+def test_loose_key_mode_is_refused_before_anything_is_written(run_module, pki, dest, mode, who):
+    bundle = certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode()
+    msg = expect_error(
+        run_module,
+        dest,
+        "gives %s access to the decrypted private key" % who,
+        content=bundle,
+        passphrase=PASS,
+        key_mode=mode,
+    )
+    assert "use 0400 or 0600" in msg and "allow_insecure_key_mode=true" in msg
+
+
+def test_loose_key_mode_refused_on_a_repair_too(run_module, pki, dest):
+    a = args_for(dest, content=certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode(), passphrase=PASS)
+    assert not run_module(pem_bundle.main, a)[0]
+    failed, res = run_module(pem_bundle.main, dict(a, key_mode="0640"))
+    assert failed and "gives group access" in res["msg"]
+    assert stat.S_IMODE((dest / "server.key").stat().st_mode) == 0o400
+
+
+@pytest.mark.parametrize("mode", ["0400", "0600", "0o400", "u=rw,go=", 0o400])
+def test_strict_key_modes_are_accepted(run_module, pki, dest, mode):
+    a = args_for(dest, content=certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode(), passphrase=PASS)
+    failed, res = run_module(pem_bundle.main, dict(a, key_mode=mode))
+    assert not failed, res
+    assert stat.S_IMODE((dest / "server.key").stat().st_mode) & 0o077 == 0
+
+
+def test_loose_key_mode_with_explicit_opt_in(run_module, pki, dest):
+    a = args_for(dest, content=certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode(), passphrase=PASS)
+    failed, res = run_module(pem_bundle.main, dict(a, key_mode="0640", allow_insecure_key_mode=True))
+    assert not failed, res
+    assert stat.S_IMODE((dest / "server.key").stat().st_mode) == 0o640
+
+
+# ---- owner and group -----------------------------------------------------------------------------------------
+
+NOBODY = 65534  # nobody / nogroup on Debian, nobody on Amazon Linux
+
+
+def test_owner_and_group_are_applied_and_repaired(run_module, pki, dest):
+    # The tests run as root (the module's case: it installs root-owned files), so any owner can be set.
+    assert os.geteuid() == 0, "this test needs root: it sets the files' owner"
+    a = args_for(
+        dest,
+        content=certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode(),
+        passphrase=PASS,
+        owner=str(NOBODY),
+        group=str(NOBODY),
+    )
+    failed, res = run_module(pem_bundle.main, a)
+    assert not failed, res
+    for name in ("server.cer", "server.key"):
+        st = (dest / name).stat()
+        assert (st.st_uid, st.st_gid) == (NOBODY, NOBODY), name
+    os.chown(dest / "server.key", 0, 0)
+    failed, res = run_module(pem_bundle.main, a)
+    assert not failed and res["changed_files"] == [str(dest / "server.key")]
+    st = (dest / "server.key").stat()
+    assert (st.st_uid, st.st_gid) == (NOBODY, NOBODY)
+    assert run_module(pem_bundle.main, a)[1]["changed"] is False
+
+
+# ---- certificate and key are replaced together, or not at all --------------------------------------------------
+
+
+@pytest.fixture
+def split_dests(tmp_path):
+    """cert_dest and key_dest in two directories; the key's directory can be made read-only (even for root)."""
+    cert_dir, key_dir = tmp_path / "certs", tmp_path / "private"
+    cert_dir.mkdir()
+    key_dir.mkdir()
+    frozen = []
+
+    def freeze(path):
+        # root ignores permission bits; the immutable attribute stops root too (ext4, as on this test host)
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "+i", str(path)], check=True)
+        else:
+            path.chmod(0o500)
+        frozen.append(path)
+
+    yield {"cert_dest": str(cert_dir / "server.cer"), "key_dest": str(key_dir / "server.key")}, freeze
+    for path in frozen:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        path.chmod(0o755)
+
+
+def snapshot(*dirs):
+    return {str(p): p.read_bytes() for d in dirs for p in sorted(d.iterdir())}
+
+
+def test_read_only_key_directory_changes_neither_file(run_module, pki, split_dests):
+    paths, freeze = split_dests
+    cert_dir, key_dir = (os.path.dirname(paths[k]) for k in ("cert_dest", "key_dest"))
+    first = dict(paths, content=certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode(), passphrase=PASS)
+    assert not run_module(pem_bundle.main, first)[0]
+    before = snapshot(Path(cert_dir), Path(key_dir))
+    freeze(Path(key_dir))
+    key2, cert2 = pki["ca"].issue(EIP, names=[EIP])
+    second = dict(paths, content=certs.onegate_bundle(key2, cert2, PASS).decode(), passphrase=PASS)
+    failed, res = run_module(pem_bundle.main, second)
+    assert failed
+    assert "Nothing was changed" in res["msg"] and paths["key_dest"] in res["msg"]
+    assert snapshot(Path(cert_dir), Path(key_dir)) == before  # same names (no temporary files), same bytes
+    assert same_key(loaded_key(paths["key_dest"]), pki["key"])
+
+
+def test_failed_rename_puts_the_first_file_back(run_module, pki, split_dests, monkeypatch):
+    """A failure after the certificate is already in place: the certificate is rolled back to the old one."""
+    paths, _freeze = split_dests
+    cert_dir, key_dir = (Path(os.path.dirname(paths[k])) for k in ("cert_dest", "key_dest"))
+    first = dict(paths, content=certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode(), passphrase=PASS)
+    assert not run_module(pem_bundle.main, first)[0]
+    before = snapshot(cert_dir, key_dir)
+    real_rename = os.rename
+    renamed = []
+
+    def rename(src, dst):
+        if dst == paths["key_dest"]:
+            raise OSError(28, "No space left on device")  # injected: the key's rename fails
+        renamed.append(dst)
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(pem_bundle.os, "rename", rename)
+    key2, cert2 = pki["ca"].issue(EIP, names=[EIP])
+    second = dict(paths, content=certs.onegate_bundle(key2, cert2, PASS).decode(), passphrase=PASS)
+    failed, res = run_module(pem_bundle.main, second)
+    monkeypatch.undo()
+    assert failed and "Nothing was changed" in res["msg"]
+    assert renamed[0] == paths["cert_dest"]  # the new certificate had been put in place ...
+    assert snapshot(cert_dir, key_dir) == before  # ... and the old one is back
+
+
+def test_a_new_file_is_removed_again_when_its_partner_fails(run_module, pki, split_dests):
+    paths, freeze = split_dests
+    key_dir = Path(os.path.dirname(paths["key_dest"]))
+    freeze(key_dir)
+    a = dict(paths, content=certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode(), passphrase=PASS)
+    failed, _res = run_module(pem_bundle.main, a)
+    assert failed
+    assert os.listdir(os.path.dirname(paths["cert_dest"])) == [] and os.listdir(key_dir) == []
+
+
+def test_a_destination_that_is_a_directory_is_refused(run_module, pki, dest):
+    (dest / "server.key").mkdir()
+    bundle = certs.onegate_bundle(pki["key"], pki["cert"], PASS).decode()
+    failed, res = run_module(pem_bundle.main, args_for(dest, content=bundle, passphrase=PASS))
+    assert failed and "server.key is a directory" in res["msg"]
+    assert files(dest) == ["server.key"]
+
+
+# ---- the CA check is path validation ---------------------------------------------------------------------------
+
+
+def build(
+    cn,
+    issuer_cert,
+    issuer_key,
+    ca=False,
+    path_length=None,
+    key_cert_sign=True,
+    pss=False,
+    days=365,
+    start_days=-1,
+    names=(),
+    key=None,
+):
+    """A certificate signed by issuer_key (any certificate may sign here; the module must tell which may)."""
+    key = key or certs.rsa_key()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+        .issuer_name(
+            issuer_cert.subject if issuer_cert is not None else x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+        )
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now + datetime.timedelta(days=start_days))
+        .not_valid_after(now + datetime.timedelta(days=start_days + days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
+    )
+    if ca:
+        builder = builder.add_extension(
+            x509.KeyUsage(True, False, False, False, False, key_cert_sign, True, False, False), critical=True
+        )
+    else:
+        builder = builder.add_extension(
+            x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True
+        )
+    if names:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(n)) for n in names]), critical=False
+        )
+    kwargs = {}
+    if pss:
+        kwargs["rsa_padding"] = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
+    return key, builder.sign(issuer_key if issuer_key is not None else key, hashes.SHA256(), **kwargs)
+
+
+@pytest.fixture(params=["verify_directly_issued_by", "fallback"])
+def impl(request, monkeypatch):
+    """Both signature checks: cryptography's (40 and later) and the one for older releases (Debian 12 has 38)."""
+    if request.param == "fallback":
+        monkeypatch.setattr(pbu, "_HAS_VERIFY_DIRECTLY", False)
+    else:
+        assert pbu._HAS_VERIFY_DIRECTLY, "the test environment's cryptography has verify_directly_issued_by"
+    return request.param
+
+
+def chain_args(dest, leaf_key, leaf, *extra, ca=None):
+    data = certs.key_plain(leaf_key) + certs.cert_pem(leaf) + b"".join(certs.cert_pem(c) for c in extra)
+    return args_for(dest, content=data.decode(), ca_content=certs.cert_pem(ca).decode(), include_chain=True)
+
+
+def test_chain_through_a_certificate_that_is_not_a_ca_is_refused(run_module, pki, dest, impl):
+    ca = pki["ca"]
+    mid_key, mid = build("not-a-ca.example", ca.cert, ca.key, ca=False)  # an ordinary server certificate of the CA
+    leaf_key, leaf = build(EIP, mid, mid_key, names=[EIP])
+    failed, res = run_module(pem_bundle.main, chain_args(dest, leaf_key, leaf, mid, ca=ca.cert))
+    assert failed
+    assert "CN=not-a-ca.example signed the next certificate of the chain but is not a CA certificate" in res["msg"]
+    assert files(dest) == []
+
+
+def test_chain_through_an_intermediate_ca_is_accepted(run_module, pki, dest, impl):
+    ca = pki["ca"]
+    mid_key, mid = build("OneGate Intermediate CA", ca.cert, ca.key, ca=True)
+    leaf_key, leaf = build(EIP, mid, mid_key, names=[EIP])
+    failed, res = run_module(pem_bundle.main, chain_args(dest, leaf_key, leaf, mid, ca=ca.cert))
+    assert not failed, res
+    assert res["chain_length"] == 1
+    assert (dest / "server.cer").read_bytes() == certs.cert_pem(leaf) + certs.cert_pem(mid)
+
+
+@pytest.mark.parametrize(
+    ("mid_kwargs", "root_kwargs", "fragment"),
+    [
+        ({"key_cert_sign": False}, {}, "has a keyUsage without keyCertSign"),
+        ({"start_days": -30, "days": 10}, {}, "is valid only from"),
+        ({}, {"path_length": 0}, "allows 0 CA certificate(s) below it"),
+        ({}, {"ca": False}, "CN=Root signed the next certificate of the chain but is not a CA certificate"),
+    ],
+)
+def test_every_issuer_of_the_chain_is_checked(run_module, dest, impl, mid_kwargs, root_kwargs, fragment):
+    root_key, root = build("Root", None, None, **dict({"ca": True, "days": 3650}, **root_kwargs))
+    mid_key, mid = build("Mid", root, root_key, **dict({"ca": True}, **mid_kwargs))
+    leaf_key, leaf = build(EIP, mid, mid_key, names=[EIP])
+    failed, res = run_module(pem_bundle.main, chain_args(dest, leaf_key, leaf, mid, ca=root))
+    assert failed and fragment in res["msg"], res["msg"]
+    assert files(dest) == []
+
+
+def test_expired_issuer_is_accepted_with_allow_expired(run_module, dest, impl):
+    root_key, root = build("Root", None, None, ca=True, days=3650)
+    mid_key, mid = build("Mid", root, root_key, ca=True, start_days=-30, days=10)
+    leaf_key, leaf = build(EIP, mid, mid_key, names=[EIP])
+    failed, res = run_module(pem_bundle.main, dict(chain_args(dest, leaf_key, leaf, mid, ca=root), allow_expired=True))
+    assert not failed, res
+
+
+def test_rsa_pss_signed_certificate_is_accepted(run_module, pki, dest, impl):
+    ca = pki["ca"]
+    leaf_key, leaf = build(EIP, ca.cert, ca.key, names=[EIP], pss=True)
+    assert leaf.signature_algorithm_oid.dotted_string == "1.2.840.113549.1.1.10"  # RSASSA-PSS
+    failed, res = run_module(pem_bundle.main, chain_args(dest, leaf_key, leaf, ca=ca.cert))
+    assert not failed, res
+    assert res["issuer"] == "CN=OneGate Test CA"
+
+
+def test_rsa_pss_signed_by_another_key_is_refused(run_module, pki, dest, impl):
+    impostor = certs.CA("OneGate Test CA")  # same name, other key
+    leaf_key, leaf = build(EIP, impostor.cert, impostor.key, names=[EIP], pss=True)
+    failed, res = run_module(pem_bundle.main, chain_args(dest, leaf_key, leaf, ca=pki["ca"].cert))
+    assert failed and "was not issued by the given CA" in res["msg"]
+
+
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian 12's, with python3-cryptography 38: what the receiver runs the module with
+
+
+def test_path_validation_with_the_receivers_cryptography(pki, tmp_path):
+    """The same checks under Debian 12's python3 and python3-cryptography, as on the receiver."""
+    ca = pki["ca"]
+    mid_key, mid = build("not-a-ca.example", ca.cert, ca.key, ca=False)
+    _bad_key, bad = build(EIP, mid, mid_key, names=[EIP])
+    _good_key, good = build(EIP, ca.cert, ca.key, names=[EIP], pss=True)
+    for name, cert in (("ca", ca.cert), ("mid", mid), ("bad", bad), ("good", good)):
+        (tmp_path / (name + ".pem")).write_bytes(certs.cert_pem(cert))
+    script = """
+import importlib.util, json, sys
+import cryptography
+from cryptography import x509
+spec = importlib.util.spec_from_file_location("pb", sys.argv[1])
+pb = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(pb)
+load = lambda n: x509.load_pem_x509_certificate(open(sys.argv[2] + "/" + n + ".pem", "rb").read())
+out = {"version": cryptography.__version__, "verify_directly": pb._HAS_VERIFY_DIRECTLY}
+for name, others in (("bad", [load("mid")]), ("good", [])):
+    try:
+        pb.verify_against_ca(pb.Bundle(None, load(name), others, []), [load("ca")])
+        out[name] = "accepted"
+    except pb.BundleError as exc:
+        out[name] = str(exc)
+print(json.dumps(out))
+"""
+    source = Path(pbu.__file__).resolve()
+    run = subprocess.run(
+        [SYSTEM_PYTHON, "-c", script, str(source), str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out["good"] == "accepted", out
+    assert "is not a CA certificate" in out["bad"], out
+    print("checked with cryptography %s (verify_directly_issued_by: %s)" % (out["version"], out["verify_directly"]))

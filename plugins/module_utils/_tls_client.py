@@ -1,16 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netattest.tls_syslog developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Building blocks of a Soliton OneGate stand-in that forwards syslog over TLS.
+"""The TLS client of a syslog sender: the client context, and a sender that reports what happened.
 
-Pure Python standard library (json, socket, ssl, time), Python 3.9+, so that it runs on the
-managed side (Amazon Linux 2023 has 3.9) and can be imported by the benchmarks:
-
-- OneGate-shaped JSON payloads for the five forwarded kinds (``kind_payload``), fields as in
-  SPEC.md section 5: log_type, log_level, tenantcode, message, params{...}, timestamp;
-- RFC 5424 messages (``build_message``) and their LF or octet-counted framing (``frame``);
-- the TLS client context (``make_client_context``);
-- a sender (``send``) that opens the connections, writes the messages and reports what happened.
+Private to the collection. Standard library, plus ``cryptography`` (when installed) to report the server
+certificate's subject and names even when it was not verified.
 
 Nothing here claims delivery. With TLS 1.3 the client finishes its side of the handshake before
 the server has checked the client certificate, so a refused client usually sees a successful
@@ -23,65 +17,21 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import errno
-import json
 import select
 import socket
 import ssl
 import time
 import warnings
 
-# Facility names as Python's logging.handlers.SysLogHandler spells them (RFC 5424 codes).
-FACILITIES = {
-    "kern": 0,
-    "user": 1,
-    "mail": 2,
-    "daemon": 3,
-    "auth": 4,
-    "syslog": 5,
-    "lpr": 6,
-    "news": 7,
-    "uucp": 8,
-    "cron": 9,
-    "authpriv": 10,
-    "ftp": 11,
-    "ntp": 12,
-    "security": 13,
-    "console": 14,
-    "solaris-cron": 15,
-    "local0": 16,
-    "local1": 17,
-    "local2": 18,
-    "local3": 19,
-    "local4": 20,
-    "local5": 21,
-    "local6": 22,
-    "local7": 23,
-}
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._syslog_errors import SyslogSendError
 
-SEVERITIES = {
-    "emerg": 0,
-    "alert": 1,
-    "crit": 2,
-    "err": 3,
-    "warning": 4,
-    "notice": 5,
-    "info": 6,
-    "debug": 7,
-}
+try:
+    from cryptography import x509
 
-# log_level as OneGate writes it (upper case), per syslog severity.
-LOG_LEVELS = {
-    "emerg": "FATAL",
-    "alert": "FATAL",
-    "crit": "FATAL",
-    "err": "ERROR",
-    "warning": "WARN",
-    "notice": "INFO",
-    "info": "INFO",
-    "debug": "DEBUG",
-}
+    HAS_CRYPTOGRAPHY = True
+except ImportError:  # pragma: no cover - the report then has no subject and names
+    HAS_CRYPTOGRAPHY = False
 
 TLS_VERSIONS = {
     "TLSv1": ssl.TLSVersion.TLSv1,
@@ -89,221 +39,6 @@ TLS_VERSIONS = {
     "TLSv1_2": ssl.TLSVersion.TLSv1_2,
     "TLSv1_3": ssl.TLSVersion.TLSv1_3,
 }
-
-FRAMINGS = ("lf", "octet")
-
-KINDS = ("admin_login", "user_login", "sso_access", "cert_issue", "sync")
-
-# RFC 5424 header field limits (PRINTUSASCII, no space).
-HEADER_LIMITS = {"hostname": 255, "app_name": 48, "procid": 128, "msgid": 32}
-
-USER_AGENT = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
-)
-
-MAX_LINES_RETURNED = 20
-
-
-class SyslogSendError(Exception):
-    """A problem with the input (bad option, unreadable file): nothing was sent."""
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc)  # not datetime.UTC: that is Python 3.11+
-
-
-def rfc3339(dt, millis=False):
-    """``2025-01-15T07:25:36+00:00`` (or with ``.523`` milliseconds), in UTC."""
-    dt = dt.astimezone(datetime.timezone.utc)  # not datetime.UTC: that is Python 3.11+
-    text = dt.strftime("%Y-%m-%dT%H:%M:%S")
-    if millis:
-        text += ".%03d" % (dt.microsecond // 1000)
-    return text + "+00:00"
-
-
-def pri(facility, severity):
-    """The RFC 5424 PRI value: facility code * 8 + severity code."""
-    try:
-        return FACILITIES[facility] * 8 + SEVERITIES[severity]
-    except KeyError as exc:
-        raise SyslogSendError("unknown syslog facility or severity: %s" % exc) from None
-
-
-def _params(kind, index):
-    """Realistic params for each kind. Addresses are documentation addresses (RFC 5737).
-
-    Only the administrator login code (IM-605-I-001000) is taken from a real OneGate line
-    (SPEC.md section 5); the other codes follow its pattern and are illustrative.
-    """
-    n = index + 1
-    ip = "203.0.113.%d" % (10 + index % 200)
-    user = "user%02d" % (1 + index % 99)
-    if kind == "admin_login":
-        return (
-            "login_manager",
-            "Successfully logged in.",
-            {"code": "IM-605-I-001000", "ip_address": ip, "user_agent": USER_AGENT, "username": "admin"},
-        )
-    if kind == "user_login":
-        return (
-            "login_user",
-            "Successfully logged in.",
-            {
-                "code": "IM-605-I-002000",
-                "ip_address": ip,
-                "user_agent": USER_AGENT,
-                "username": user,
-                "authentication": "password+certificate",
-            },
-        )
-    if kind == "sso_access":
-        return (
-            "sso_access",
-            "SSO access succeeded.",
-            {
-                "code": "IM-610-I-001000",
-                "ip_address": ip,
-                "user_agent": USER_AGENT,
-                "username": user,
-                "service_name": "Microsoft 365",
-                "sp_entity_id": "urn:federation:MicrosoftOnline",
-                "protocol": "SAML2.0",
-            },
-        )
-    if kind == "cert_issue":
-        return (
-            "certificate",
-            "Certificate issued.",
-            {
-                "code": "IM-620-I-001000",
-                "username": user,
-                "subject": "CN=%s" % user,
-                "issuer": "CN=OneGate CA",
-                "serial_number": "%032X" % (0x5F3A0000 + n),
-                "not_after": "2026-01-15T07:25:36+00:00",
-                "device": "Windows",
-            },
-        )
-    if kind == "sync":
-        return (
-            "sync",
-            "Synchronization completed.",
-            {
-                "code": "IM-630-I-001000",
-                "source": "Microsoft Entra ID",
-                "added": 2,
-                "updated": 5,
-                "deleted": 0,
-                "result": "success",
-            },
-        )
-    raise SyslogSendError("unknown kind %r; expected one of %s" % (kind, ", ".join(KINDS)))
-
-
-def kind_payload(kind, now=None, index=0, tenantcode="tenant01", severity="info"):
-    """A OneGate-shaped payload (a dict) for one of ``KINDS``; ``index`` varies user and address."""
-    now = now or utcnow()
-    log_type, message, params = _params(kind, index)
-    return {
-        "log_type": log_type,
-        "log_level": LOG_LEVELS.get(severity, "INFO"),
-        "tenantcode": tenantcode,
-        "message": message,
-        "params": params,
-        "timestamp": rfc3339(now, millis=True),
-    }
-
-
-def merge(base, extra):
-    """Deep-merge ``extra`` into a copy of ``base`` (dicts merge, anything else replaces)."""
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def to_json(obj):
-    """Compact JSON, UTF-8 text kept as is (OneGate writes Japanese as UTF-8)."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-
-
-def build_payload(message=None, kind=None, fields=None, now=None, index=0, severity="info", sequence_field=None):
-    """The MSG part: ``message`` (text, or a dict as compact JSON) or a ``kind`` payload.
-
-    ``fields`` are merged into the JSON object; ``sequence_field`` adds the 1-based message
-    number under that key. Both need a JSON object: a text message that is not one is refused.
-    """
-    if (message is None) == (kind is None):
-        raise SyslogSendError("give exactly one of message and kind")
-    extra = dict(fields or {})
-    if sequence_field:
-        extra[sequence_field] = index + 1
-    if kind is not None:
-        obj = kind_payload(kind, now=now, index=index, severity=severity)
-    elif isinstance(message, dict):
-        obj = message
-    else:
-        text = str(message)
-        if not extra:
-            return text
-        try:
-            obj = json.loads(text)
-        except ValueError:
-            obj = None
-        if not isinstance(obj, dict):
-            raise SyslogSendError("fields and sequence_field need a JSON object message (a dict or a kind)")
-    return to_json(merge(obj, extra))
-
-
-def check_header_field(name, value):
-    """RFC 5424: PRINTUSASCII (33..126), at most HEADER_LIMITS[name] characters, or '-'."""
-    limit = HEADER_LIMITS[name]
-    if not value or len(value) > limit or any(not 33 <= ord(c) <= 126 for c in value):
-        raise SyslogSendError(
-            "%s %r is not a valid RFC 5424 header field (1..%d printable ASCII characters, no spaces)"
-            % (name, value, limit)
-        )
-    return value
-
-
-def build_message(
-    msg,
-    facility="local0",
-    severity="info",
-    hostname="OneGate",
-    app_name="manager",
-    procid="-",
-    msgid="-",
-    timestamp=None,
-):
-    """``<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - MSG`` (no structured data, no BOM)."""
-    for name, value in (("hostname", hostname), ("app_name", app_name), ("procid", procid), ("msgid", msgid)):
-        check_header_field(name, value)
-    timestamp = timestamp or utcnow()
-    return "<%d>1 %s %s %s %s %s - %s" % (
-        pri(facility, severity),
-        rfc3339(timestamp),
-        hostname,
-        app_name,
-        procid,
-        msgid,
-        msg,
-    )
-
-
-def frame(line, framing="lf"):
-    """Bytes on the wire: ``line LF`` (non-transparent framing) or ``LEN SP line`` (RFC 6587 octet counting)."""
-    data = line.encode("utf-8")
-    if framing == "lf":
-        if b"\n" in data:
-            raise SyslogSendError("a message with a line feed cannot be sent with framing=lf; use framing=octet")
-        return data + b"\n"
-    if framing == "octet":
-        return ("%d " % len(data)).encode("ascii") + data
-    raise SyslogSendError("unknown framing %r; expected lf or octet" % (framing,))
 
 
 def make_client_context(
@@ -378,54 +113,41 @@ def make_client_context(
     return ctx
 
 
-def _name_text(rdns):
-    """``((('commonName', 'x'),), ...)`` from getpeercert() as ``CN=x,O=y``."""
-    short = {
-        "commonName": "CN",
-        "organizationName": "O",
-        "organizationalUnitName": "OU",
-        "countryName": "C",
-        "stateOrProvinceName": "ST",
-        "localityName": "L",
-        "emailAddress": "emailAddress",
-    }
-    parts = []
-    for rdn in rdns or ():
-        for key, value in rdn:
-            parts.append("%s=%s" % (short.get(key, key), value))
-    return ",".join(parts)
+# getpeercert()'s names for the SAN types, so that the report reads like the ssl module's.
+_SAN_LABELS = (
+    ("DNSName", "DNS"),
+    ("IPAddress", "IP Address"),
+    ("RFC822Name", "email"),
+    ("UniformResourceIdentifier", "URI"),
+)
 
 
-def _decode_der(der):
-    """Decode a DER certificate without verification, with the standard library only.
+def describe_der(der):
+    """Subject (RFC 4514) and SANs (``TYPE:value``) of a DER certificate, without verifying it.
 
-    ``getpeercert()`` returns an empty dict when the certificate was not verified
-    (validate_certs=false); this path still reports subject and SAN. It uses a private helper
-    of the ssl module that has existed since Python 2.7; if it is missing, it returns {}.
+    ``getpeercert()`` returns an empty dict when the certificate was not verified (validate_certs=false), so the
+    DER is decoded with ``cryptography``. Without it (or for an unreadable certificate) the report is (None, []).
     """
-    import os
-    import tempfile
-
-    decoder = getattr(getattr(ssl, "_ssl", None), "_test_decode_cert", None)
-    if decoder is None or not der:
-        return {}
-    fd, path = tempfile.mkstemp(suffix=".pem")
+    if not der or not HAS_CRYPTOGRAPHY:
+        return None, []
     try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(ssl.DER_cert_to_PEM_cert(der))
-        return decoder(path)
-    except Exception:  # best effort, only for the report
-        return {}
-    finally:
-        os.unlink(path)
+        cert = x509.load_der_x509_certificate(der)
+    except ValueError:  # best effort, only for the report
+        return None, []
+    subject = cert.subject.rfc4514_string() or None
+    try:
+        ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (x509.ExtensionNotFound, ValueError):
+        return subject, []
+    san = []
+    for type_name, label in _SAN_LABELS:
+        san += ["%s:%s" % (label, value) for value in ext.get_values_for_type(getattr(x509, type_name))]
+    return subject, san
 
 
 def describe_peer(tls_sock):
     """Subject and SANs of the server certificate, as texts."""
-    info = tls_sock.getpeercert() or _decode_der(tls_sock.getpeercert(binary_form=True))
-    subject = _name_text(info.get("subject")) or None
-    san = ["%s:%s" % (kind, value) for kind, value in info.get("subjectAltName", ())]
-    return subject, san
+    return describe_der(tls_sock.getpeercert(binary_form=True))
 
 
 def _error_text(exc):

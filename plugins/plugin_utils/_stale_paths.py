@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netattest.tls_syslog developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The logic of the stale_paths filter, as a plain function raising ValueError. Private to the collection."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+def stale_paths(found, wanted):
+    """The paths in ``wanted`` that ``found`` (the ``files`` of ansible.builtin.find) does not show as wanted.
+
+    ``wanted`` is a list of dicts: ``path``, ``state`` (``file`` or ``directory``), ``mode`` (octal text such as
+    ``"0644"``), optional ``uid`` / ``gid`` (default 0) and, for files, ``checksum`` (SHA-1 of the content, as find's
+    ``get_checksum`` returns it). A path is stale when it was not found, is of another type, or differs in mode,
+    owner, group or content. Anything unexpected counts as stale, never as up to date.
+    """
+    if not isinstance(found, (list, tuple)) or not isinstance(wanted, (list, tuple)):
+        raise ValueError("expects the list of files of ansible.builtin.find and a list of wanted entries")
+    by_path = {}
+    for entry in found:
+        if isinstance(entry, dict) and "path" in entry:
+            by_path[entry["path"]] = entry
+    stale = []
+    for want in wanted:
+        if not isinstance(want, dict) or not want.get("path") or want.get("state") not in ("file", "directory"):
+            raise ValueError("each wanted entry needs a path and a state (file or directory): %r" % (want,))
+        if want["state"] == "file" and not want.get("checksum"):
+            raise ValueError("the wanted file %s has no checksum" % want["path"])
+        have = by_path.get(want["path"])
+        ok = (
+            have is not None
+            and bool(have.get("isdir" if want["state"] == "directory" else "isreg"))
+            and not have.get("islnk")
+            and str(have.get("mode", "")).lstrip("0") == str(want.get("mode", "")).lstrip("0")
+            and have.get("uid") == want.get("uid", 0)
+            and have.get("gid") == want.get("gid", 0)
+            and (want["state"] == "directory" or have.get("checksum") == want["checksum"])
+        )
+        if not ok:
+            stale.append(want["path"])
+    return stale
