@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Run the collection's checks. Without arguments: every stage, in order, stopping at the first
-# failure. With arguments: only the named stages (lint build docs unit sanity molecule integration).
+# failure. With arguments: only the named stages (lint build installed docs unit sanity molecule integration).
 # Expects the environment `make` sets (PATH with .venv/bin, CONTAINERS_CONF, ANSIBLE_*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(lint build docs unit sanity molecule integration)
+[ ${#stages[@]} -gt 0 ] || stages=(lint build installed docs unit sanity molecule integration)
 
 declare -A took
 stage_lint() {
@@ -14,6 +14,13 @@ stage_lint() {
   ruff format --check plugins tests benchmarks scripts 2>/dev/null || ruff format --diff plugins tests benchmarks scripts
   yamllint -s .
   ansible-lint --profile production
+  # The changelog: fragments and changelog.yaml valid, and CHANGELOG.md what antsibull-changelog generates from them.
+  antsibull-changelog lint
+  antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+  local generated=.cache/CHANGELOG.generated.md
+  antsibull-changelog generate --output "$generated" --output-format md
+  diff -u CHANGELOG.md "$generated" || { echo "lint: CHANGELOG.md is not generated: run antsibull-changelog generate" >&2; return 1; }
+  echo "changelog: fragments valid, CHANGELOG.md generated from changelogs/changelog.yaml"
   local pb
   for pb in playbooks/*.yml; do
     ansible-playbook -i inventory/hosts.yml --syntax-check "$pb" >/dev/null
@@ -27,18 +34,25 @@ stage_build() {
   local tarball
   tarball=$(ls "$out"/netattest-tls_syslog-*.tar.gz)
   echo "built $tarball"
-  # The tarball must carry the plugins, roles and playbooks, and none of tests, venv or caches.
+  # The tarball must carry the plugins, roles, playbooks, docs and EE files, and no development content.
   local listing
   listing=$(tar tzf "$tarball")
-  if grep -E '^(tests|\.venv|\.cache|\.git|\.ci|benchmarks/results|demo)(/|$)|__pycache__' <<<"$listing"; then
-    echo "build: the tarball carries files it must not (above)" >&2; return 1
+  if grep -E '^(tests|extensions|benchmarks|scripts|inventory|demo|\.venv|\.cache|\.git|\.ci)(/|$)|__pycache__|^(Makefile|ansible\.cfg|\.ansible-lint|\.yamllint|\.gitignore|ruff\.toml|constraints\.txt|requirements-dev\.txt|requirements\.yml)$' <<<"$listing"; then
+    echo "build: the tarball carries development files it must not (above); see build_ignore in galaxy.yml" >&2; return 1
   fi
   local must
-  for must in MANIFEST.json plugins/modules/pem_bundle.py plugins/filter/onegate_log.py roles/rsyslog_tls/tasks/main.yml \
-      roles/aws_infra/meta/argument_specs.yml playbooks/site.yml meta/runtime.yml; do
+  for must in MANIFEST.json LICENSE README.md requirements.txt meta/runtime.yml meta/execution-environment.yml \
+      meta/ee-requirements.txt meta/ee-bindep.txt changelogs/changelog.yaml changelogs/config.yaml docs/procedure.md \
+      docs/install.md plugins/modules/pem_bundle.py plugins/filter/onegate_log.py roles/rsyslog_tls/tasks/main.yml \
+      roles/aws_infra/meta/argument_specs.yml playbooks/site.yml playbooks/destroy.yml playbooks/vars/state.yml; do
     grep -qx "$must" <<<"$listing" || { echo "build: $must missing from the tarball" >&2; return 1; }
   done
-  echo "tarball: $(wc -l <<<"$listing") entries, no tests/venv/caches"
+  echo "tarball: $(wc -l <<<"$listing") entries, no tests, scripts, lint configs, inventory or caches"
+}
+stage_installed() {
+  # The built tarball installed into an empty path and run by FQCN against moto, the way a user without a checkout
+  # works; nothing may be written under the install path. Also the execution environment's build context.
+  python -m pytest -q -s tests/integration/test_installed.py
 }
 stage_docs() {
   local m f
@@ -72,7 +86,7 @@ stage_molecule() {
   scripts/test-molecule.sh
 }
 stage_integration() {
-  python -m pytest -q -s tests/integration
+  python -m pytest -q -s tests/integration --ignore tests/integration/test_installed.py  # that one is stage installed
 }
 
 for s in "${stages[@]}"; do

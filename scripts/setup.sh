@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the collection's tests and demo need, from nothing, idempotently:
 #   - Debian packages (podman and friends, mmdebstrap, rsyslog for the benchmark reference receiver)
-#   - a virtualenv in .venv with the pinned Python packages (ansible from PyPI brings the collections)
+#   - a virtualenv in .venv with the pinned Python packages of requirements-dev.txt (ansible from PyPI brings the
+#     collections requirements.yml lists)
 #   - this checkout linked as the collection netattest.tls_syslog in .cache/collections
 #   - the local systemd container image localhost/netattest-debian-systemd:12 (no registry needed)
 set -euo pipefail
@@ -33,12 +34,12 @@ fi
 
 # 2. Python virtualenv ---------------------------------------------------------------------------
 PY=${PYTHON:-python3}
-stamp=.venv/.installed-$(cat requirements.txt constraints.txt | sha256sum | cut -c1-16)
+stamp=.venv/.installed-$(cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-  say "creating .venv and installing requirements.txt (pinned by constraints.txt)"
+  say "creating .venv and installing requirements-dev.txt (with requirements.txt; pinned by constraints.txt)"
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/pip install -q --upgrade pip >/dev/null
-  .venv/bin/pip install -q -r requirements.txt -c constraints.txt
+  .venv/bin/pip install -q -r requirements-dev.txt -c constraints.txt
   rm -f .venv/.installed-*
   touch "$stamp"
 else
