@@ -20,11 +20,12 @@ __metaclass__ = type
 import bz2
 import calendar
 import collections
-import gzip
 import json
 import lzma
 import os
 import re
+import time
+import zlib
 
 from ansible_collections.netattest.tls_syslog.plugins.module_utils._onegate_log import (
     ERROR_NOT_JSON_PREFIX,
@@ -69,7 +70,12 @@ TS_RE = re.compile(
     r"^(\d{4})-(\d\d)-(\d\d)(?:[Tt ](\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?)?\s*([Zz]|[+-]\d\d:?\d\d)?$",
 )
 ROTATED_RE = r"^%s(?:\.(\d+)|-(\d{8,10}))(\.gz|\.bz2|\.xz)?$"
-OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+DECOMPRESSORS = {
+    ".gz": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+    ".bz2": bz2.BZ2Decompressor,
+    ".xz": lzma.LZMADecompressor,
+}
+CHUNK = 65536  # compressed bytes read at a time
 GRANULARITIES = (("hour", 3600), ("day", 86400), ("week", 7 * 86400), ("month", 30 * 86400), ("year", 365 * 86400))
 
 
@@ -113,10 +119,8 @@ def iso(epoch):
     """Seconds since the epoch -> ``2025-01-15T07:00:00Z``."""
     if epoch is None:
         return None
-    import time
-
     whole = int(epoch // 1)
-    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+    text = "%04d-%02d-%02dT%02d:%02d:%02d" % time.gmtime(whole)[:6]
     frac = epoch - whole
     if frac:
         text += ("%.6f" % frac)[1:].rstrip("0")
@@ -220,6 +224,50 @@ def find_files(path, include_rotated):
     return files
 
 
+def plain(handle):
+    """The file's bytes in blocks of BLOCK."""
+    while True:
+        block = handle.read(BLOCK)
+        if not block:
+            return
+        yield block
+
+
+def decompressed(handle, factory):
+    """The decompressed bytes of a gzip / bzip2 / xz file in blocks of at most BLOCK (so a small file that expands
+    a thousandfold cannot fill memory), every stream of a multi-stream file in turn. Everything before a damage is
+    yielded; then the damage raises (EOFError for a cut-off file)."""
+    data = b""
+    while True:
+        dec = factory()
+        gz = isinstance(dec, type(zlib.decompressobj()))
+        while not dec.eof:
+            if gz:
+                if not data:
+                    data = handle.read(CHUNK)
+                    if not data:
+                        raise EOFError("the compressed file ends before its end-of-stream marker (cut off?)")
+                out = dec.decompress(data, BLOCK)
+                data = dec.unconsumed_tail
+            else:
+                if dec.needs_input:
+                    if not data:
+                        data = handle.read(CHUNK)
+                        if not data:
+                            raise EOFError("the compressed file ends before its end-of-stream marker (cut off?)")
+                else:
+                    data = b""
+                out = dec.decompress(data, BLOCK)
+                data = b""
+            if out:
+                yield out
+        data = dec.unused_data + data
+        if not data.strip(b"\0"):
+            data = handle.read(CHUNK)
+            if not data.strip(b"\0"):
+                return  # the end (gzip allows zero padding after the last member)
+
+
 class Report:
     """Feed it files (``add_file``) or lines (``add_lines``); ``result()`` gives the aggregates."""
 
@@ -285,12 +333,12 @@ class Report:
     def add_file(self, path):
         """Read one file (plain or compressed) to the end; problems with it are recorded, never raised."""
         ext = os.path.splitext(path)[1]
-        opener = OPENERS.get(ext)
-        info = {"path": path, "compressed": ext[1:] if opener else None, "bytes": 0, "lines": 0, "error": None}
+        factory = DECOMPRESSORS.get(ext)
+        info = {"path": path, "compressed": ext[1:] if factory else None, "bytes": 0, "lines": 0, "error": None}
         self.files.append(info)
         try:
             info["bytes"] = os.stat(path).st_size
-            handle = opener(path, "rb") if opener else open(path, "rb")
+            handle = open(path, "rb")
         except FileNotFoundError:
             info["error"] = "not found"
             return info
@@ -301,22 +349,18 @@ class Report:
         self._file_start = self.lines
         try:
             with handle:
-                self._read(handle)
-        except (OSError, EOFError, ValueError, lzma.LZMAError) as exc:
-            # a truncated or corrupt compressed file: what was read before the damage counts
+                self._read(decompressed(handle, factory) if factory else plain(handle))
+        except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as exc:
+            # a truncated or corrupt compressed file: every line decompressed before the damage has been counted
             info["error"] = "read stopped: %s" % (getattr(exc, "strerror", None) or exc)
         info["lines"] = self.lines - self._file_start
         return info
 
-    def _read(self, handle):
+    def _read(self, blocks):
         """Lines of MAX_LINE_BYTES at most are kept across blocks; a longer one is counted and skipped to its end."""
         carry = b""
         skipping = False
-        read = handle.read
-        while True:
-            block = read(BLOCK)
-            if not block:
-                break
+        for block in blocks:
             parts = block.split(b"\n")
             if skipping:
                 if len(parts) == 1:
@@ -408,10 +452,16 @@ class Report:
                 else:
                     prefix = None
             if entry is not None:
-                if windowed and not self._in_window(entry[0], timestamp):
-                    self.outside_window += 1
-                    continue
-                if timestamp < entry[1]:
+                if windowed:
+                    if not self._in_window(entry[0], timestamp):
+                        self.outside_window += 1
+                        continue
+                    # the entry was made with the hour's first line, which may be outside the window
+                    if entry[1] is None or timestamp < entry[1]:
+                        entry[1] = timestamp
+                    if entry[2] is None or timestamp > entry[2]:
+                        entry[2] = timestamp
+                elif timestamp < entry[1]:
                     entry[1] = timestamp
                 elif timestamp > entry[2]:
                     entry[2] = timestamp
@@ -525,7 +575,8 @@ class Report:
         hour = int(epoch - epoch % 3600)
         if len(self.hour_cache) >= MAX_HOUR_KEYS:
             self._flush_hour_cache()
-        entry = [hour, timestamp, timestamp, hour - hour % self.bucket_seconds, None]
+        seen = None if self.windowed else timestamp
+        entry = [hour, seen, seen, hour - hour % self.bucket_seconds, None]
         self.hour_cache[timestamp[:13] + timestamp[-6:]] = entry
         return entry
 
@@ -552,7 +603,7 @@ class Report:
         """Fold the cache's first and last timestamps into self.first / self.last, then empty it."""
         for _hour, low, high, _start, _bucket in self.hour_cache.values():
             for text in (low, high):
-                epoch = parse_time(text)
+                epoch = parse_time(text) if text is not None else None
                 if epoch is None:
                     continue
                 if self.first is None or epoch < self.first[0]:
@@ -692,17 +743,22 @@ class Report:
         return counts
 
     def _timeline(self):
+        """Dense buckets from the first to the last period, at most MAX_TIMELINE_POINTS of them: hours if the span
+        allows it, else days, weeks, months (30 days), years (365 days), or several years each."""
         if not self.buckets:
             return {"granularity": None, "bucket_seconds": None, "log_types": [], "buckets": []}
         starts = sorted(self.buckets)
-        seconds = self.bucket_seconds
         for name, size in GRANULARITIES:
-            if size < seconds:
+            if size < self.bucket_seconds:
                 continue
             first = starts[0] - starts[0] % size
             points = (starts[-1] - starts[-1] % size - first) // size + 1
-            if points <= MAX_TIMELINE_POINTS or name == "year":
+            if points <= MAX_TIMELINE_POINTS:
                 break
+        if points > MAX_TIMELINE_POINTS:  # forged timestamps over millennia: years, several per bucket
+            size *= -(-points // MAX_TIMELINE_POINTS)
+            first = starts[0] - starts[0] % size
+            points = (starts[-1] - starts[-1] % size - first) // size + 1
         merged = {}
         for begin in starts:
             target = merged.setdefault(begin - begin % size, {})
@@ -713,10 +769,8 @@ class Report:
             for key, n in counts.items():
                 totals[key] = totals.get(key, 0) + n
         order = [k for k, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
-        dense = points <= 5000
         out = []
-        keys = range(first, first + points * size, size) if dense else sorted(merged)
-        for begin in keys:
+        for begin in range(first, first + points * size, size):
             counts = merged.get(begin, {})
             out.append(
                 {"start": iso(begin), "total": sum(counts.values()), "counts": {k: counts.get(k, 0) for k in order}}
