@@ -748,11 +748,12 @@ class Report:
         if not self.buckets:
             return {"granularity": None, "bucket_seconds": None, "log_types": [], "buckets": []}
         starts = sorted(self.buckets)
-        for name, size in GRANULARITIES:
+        for granularity, size in GRANULARITIES:
             if size < self.bucket_seconds:
                 continue
             first = starts[0] - starts[0] % size
             points = (starts[-1] - starts[-1] % size - first) // size + 1
+            name = granularity
             if points <= MAX_TIMELINE_POINTS:
                 break
         if points > MAX_TIMELINE_POINTS:  # forged timestamps over millennia: years, several per bucket

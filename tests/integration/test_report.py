@@ -58,7 +58,9 @@ def sent_messages():
     run = "report-%d" % time.time_ns()
     for i in range(7):
         for kind in onegate.KINDS:
-            out.append((onegate.build_payload(kind=kind, index=i, fields={"test_run": run}), "info", "OneGate", "manager"))
+            out.append(
+                (onegate.build_payload(kind=kind, index=i, fields={"test_run": run}), "info", "OneGate", "manager")
+            )
     for i in range(4):
         failed = {"message": "Login failed.", "params": {"code": "IM-605-W-002001"}, "test_run": run}
         out.append((onegate.build_payload(kind="user_login", index=i, severity="warning", fields=failed), "warning",
@@ -86,8 +88,14 @@ def sent_messages():
     expected = {
         "lines": len(out),
         "events": 35 + 4 + 2 + 1,
-        "by_type": {"login_manager": 7, "login_user": 7 + 4 + 1, "sso_access": 7, "certificate": 7, "sync": 7 + 1,
-                    XSS_TYPE: 1},  # fmt: skip
+        "by_type": {
+            "login_manager": 7,
+            "login_user": 7 + 4 + 1,
+            "sso_access": 7,
+            "certificate": 7,
+            "sync": 7 + 1,
+            XSS_TYPE: 1,
+        },
         "excluded": {"count": 3, "by_reason": {"tag": 1, "hostname": 1, "verify_run": 1}},
         "unparsable": 2,
         "problems": 4 + 1,
@@ -219,7 +227,10 @@ def test_report_of_a_real_receiver_and_its_page(pki, tmp_path):
     assert sum(b["total"] for b in data["timeline"]["buckets"]) == expected["events"]
     assert data["logins"]["users"][0] == {"value": "admin", "count": 7}
     assert "Report (レポート): %s" % html in proc.stdout
-    assert "OneGate events (OneGate のイベント): %d of %d lines read" % (expected["events"], expected["lines"]) in proc.stdout
+    assert (
+        "OneGate events (OneGate のイベント): %d of %d lines read" % (expected["events"], expected["lines"])
+        in proc.stdout
+    )
     assert oct(html.stat().st_mode & 0o777) == "0o600"
 
     # the page is one file: nothing it would load from elsewhere
@@ -251,7 +262,7 @@ def test_report_of_a_real_receiver_and_its_page(pki, tmp_path):
     assert not {"pwned-img", "pwned-svg", "pwned-field"} & elements.ids, elements.ids
     assert elements.tags["script"] == 1 and elements.tags["svg"] == 1 and "img" not in elements.tags, elements.tags
     assert not elements.handlers, elements.handlers  # no onerror=, onload=, ... attribute anywhere
-    assert "&lt;script&gt;document.title=\"pwned-user\"&lt;/script&gt;" in dom
+    assert '&lt;script&gt;document.title="pwned-user"&lt;/script&gt;' in dom
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "report.png"

@@ -69,7 +69,9 @@ def test_module_counts_the_five_kinds(tmp_path, run_module):
     assert res["first_timestamp"] == "2025-01-15T07:25:36+00:00"
     assert res["last_timestamp"] == onegate.rfc3339(T0 + datetime.timedelta(seconds=60 * 14))
     assert res["first_timestamp_utc"] == "2025-01-15T07:25:36Z"
-    assert res["files"] == [{"path": path, "compressed": None, "bytes": os.path.getsize(path), "lines": 15, "error": None}]
+    assert res["files"] == [
+        {"path": path, "compressed": None, "bytes": os.path.getsize(path), "lines": 15, "error": None}
+    ]
     # 07:25 .. 07:39 -> one hour bucket
     tl = res["timeline"]
     assert tl["granularity"] == "hour" and len(tl["buckets"]) == 1
@@ -140,7 +142,7 @@ def test_every_bad_line_is_counted_and_good_lines_survive(tmp_path):
         full[: len(full) // 2].encode(),  # cut off in the middle of the JSON
         b"2025-01-15T07:25:36+00:00 host sshd[12]: Accepted publickey for ec2-user",  # text, not JSON
         b"\xff\xfe\x01binary\x9c garbage",  # not UTF-8
-        b"2025-01-15T07:25:36+00:00 OneGate manager {\"a\":\x00}",  # NUL in the JSON
+        b'2025-01-15T07:25:36+00:00 OneGate manager {"a":\x00}',  # NUL in the JSON
         b"2025-01-15T07:25:36+00:00 OneGate manager [1,2,3]",  # JSON, not an object
         b"justoneword",  # not RSYSLOG_FileFormat
         b"",  # an empty line
@@ -270,7 +272,8 @@ def test_dateext_names(tmp_path):
 
 
 def test_test_records_are_excluded_and_counted(tmp_path):
-    lines = five_kinds() + [
+    lines = [
+        *five_kinds(),
         line("sync", tag="tls-syslog-verify"),
         line("sync", host="netattest-verify"),
         line("user_login", verify_run="verify-20250115T072536-1"),
@@ -296,7 +299,9 @@ def test_since_until_and_log_types(tmp_path):
     assert res["events"] == 2 * 3  # 08:25, 08:55, 09:25 UTC
     assert res["filtered_out"]["outside_window"] == 14
     assert res["window"]["since"] == "2025-01-15T08:00:00Z" and res["window"]["until"] == "2025-01-15T09:30:00Z"
-    assert res["first_timestamp"] == "2025-01-15T08:25:36+00:00" and res["last_timestamp"] == "2025-01-15T09:25:36+00:00"
+    assert (
+        res["first_timestamp"] == "2025-01-15T08:25:36+00:00" and res["last_timestamp"] == "2025-01-15T09:25:36+00:00"
+    )
 
     res = lr.report(path, log_types=["sync"])
     assert types_of(res) == {"sync": 10}
@@ -310,7 +315,9 @@ def test_since_until_and_log_types(tmp_path):
 
 
 def test_window_boundary_inside_an_hour_is_exact(tmp_path):
-    lines = [line("sync", when=T0.replace(minute=0, second=0) + datetime.timedelta(seconds=s)) for s in range(0, 3600, 60)]
+    lines = [
+        line("sync", when=T0.replace(minute=0, second=0) + datetime.timedelta(seconds=s)) for s in range(0, 3600, 60)
+    ]
     path = write(tmp_path / "local0.log", lines)
     res = lr.report(path, since="2025-01-15T07:10:00Z", until="2025-01-15T07:20:00Z")
     assert res["events"] == 10  # 07:10 .. 07:19, until excluded
@@ -343,7 +350,7 @@ def test_logins_top_values(tmp_path):
     lines = []
     for i in range(30):
         lines.append(line("admin_login", index=i))  # username admin, addresses 203.0.113.10..39
-    for i in range(12):
+    for _ in range(12):
         lines.append(line("user_login", index=0))  # user01 from 203.0.113.10
     lines.append(line("cert_issue", index=0))  # not a login kind: its user is not counted
     res = lr.report(write(tmp_path / "local0.log", lines), top=3)
@@ -375,7 +382,14 @@ def test_problems_by_level_code_result_and_message(tmp_path):
     assert kinds[("sync", "INFO", "IM-630-I-001000", "Synchronization completed.")] == 1
     assert kinds[("certificate", "ERROR", "IM-620-I-001000", "Certificate issued.")] == 1
     assert pr["kinds_total"] == 5
-    assert [p["log_type"] for p in pr["latest"]] == ["login_user", "login_user", "sync", "sso_access", "sync", "certificate"]
+    assert [p["log_type"] for p in pr["latest"]] == [
+        "login_user",
+        "login_user",
+        "sync",
+        "sso_access",
+        "sync",
+        "certificate",
+    ]
     assert res["by_log_level"] == {"INFO": 8, "WARN": 2, "ERROR": 1}
 
 
@@ -384,7 +398,7 @@ def test_odd_json_values_do_not_break_the_tables(tmp_path):
         '2025-01-15T07:25:36+00:00 OneGate manager {"log_type":["a"],"log_level":{"x":1},"params":{"username":["u"],'
         '"ip_address":7,"user_agent":null,"code":5,"result":false},"message":12}',
         '2025-01-15T07:25:36+00:00 OneGate manager {"log_type":null,"params":"text"}',
-        '2025-01-15T07:25:36+00:00 OneGate manager {}',
+        "2025-01-15T07:25:36+00:00 OneGate manager {}",
         '2025-01-15T07:25:36+00:00 OneGate manager {"log_type":"login_user","params":{"username":{"a":1}}}',
     ]
     res = lr.report(write(tmp_path / "local0.log", lines))
@@ -407,7 +421,10 @@ def test_timestamps_with_offsets_and_fractions(tmp_path):
     assert res["last_timestamp"] == "2025-01-15T16:25:36.123456+09:00"
     assert res["last_timestamp_utc"] == "2025-01-15T07:25:36.123456Z"
     tl = res["timeline"]
-    assert [(b["start"], b["total"]) for b in tl["buckets"]] == [("2025-01-15T06:00:00Z", 1), ("2025-01-15T07:00:00Z", 2)]
+    assert [(b["start"], b["total"]) for b in tl["buckets"]] == [
+        ("2025-01-15T06:00:00Z", 1),
+        ("2025-01-15T07:00:00Z", 2),
+    ]
 
 
 def test_long_span_is_shown_by_day(tmp_path):
@@ -471,12 +488,22 @@ def reference(raw):
     try:
         data = json.loads(m.group("message"))
     except ValueError as exc:
-        return m.group("timestamp"), m.group("host"), m.group("tag"), m.group("message"), None, (
-            _onegate_log.ERROR_NOT_JSON_PREFIX + str(exc)
+        return (
+            m.group("timestamp"),
+            m.group("host"),
+            m.group("tag"),
+            m.group("message"),
+            None,
+            (_onegate_log.ERROR_NOT_JSON_PREFIX + str(exc)),
         )
     if not isinstance(data, dict):
-        return m.group("timestamp"), m.group("host"), m.group("tag"), m.group("message"), None, (
-            _onegate_log.ERROR_NOT_OBJECT
+        return (
+            m.group("timestamp"),
+            m.group("host"),
+            m.group("tag"),
+            m.group("message"),
+            None,
+            (_onegate_log.ERROR_NOT_OBJECT),
         )
     return m.group("timestamp"), m.group("host"), m.group("tag"), m.group("message"), data, None
 
@@ -487,7 +514,7 @@ def test_parse_line_fast_path_equals_the_regex():
                 "\x7f", "\x85", "\n", "\r", "[", "]", ","]  # fmt: skip
     samples = [
         "2025-01-15T07:25:36+00:00 OneGate manager {}",
-        "2025-01-15T07:25:36+00:00 OneGate manager: {\"a\": 1}",
+        '2025-01-15T07:25:36+00:00 OneGate manager: {"a": 1}',
         "a b c:: {}",
         "a b :c {}",
         "a b : {}",
@@ -500,7 +527,7 @@ def test_parse_line_fast_path_equals_the_regex():
         "a b c \ufeff{}",
         "a\x00 b c {}",
         "a b c\x7f {}",
-        "ts host tag {\"a\":1}\n",
+        'ts host tag {"a":1}\n',
         "ts h\xe9 tag {}",
     ]
     for _ in range(20000):
