@@ -551,7 +551,7 @@ class Report:
         if reason.startswith(ERROR_NOT_JSON_PREFIX):
             detail = reason[len(ERROR_NOT_JSON_PREFIX) :]
             reason = "the message is not JSON"
-        if "\x00" in text:
+        if "\x00" in text and isinstance(line, str):
             reason += ", with NUL bytes"
         if truncated:
             reason += " (the last line, without a line end: cut off?)"
