@@ -273,17 +273,9 @@ def test_report_of_a_real_receiver_and_its_page(pki, tmp_path):
     print("screenshot: %s" % shot)
 
 
-def test_report_playbook_refuses_a_directory_inside_the_collection(tmp_path):
-    log = tmp_path / "local0.log"
-    log.write_text("")
-    proc = run_report_playbook(tmp_path, log, ROOT / "reports")
-    assert proc.returncode != 0
-    assert "is inside the collection" in proc.stdout
-    assert not (ROOT / "reports").exists()
-
-
 def test_report_playbook_default_directory_is_outside_the_collection(tmp_path):
-    """Without tls_syslog_report_dir: the inventory's directory (here tmp_path), never the checkout."""
+    """Without tls_syslog_report_dir: the inventory's directory (here tmp_path), never the checkout; with the
+    inventory inside the checkout and the checkout as the current directory: the home directory."""
     log = tmp_path / "local0.log"
     log.write_text(onegate.to_json({"x": 1}))  # one unparsable line: the page still renders
     inv = tmp_path / "inventory.yml"
@@ -296,3 +288,20 @@ def test_report_playbook_default_directory_is_outside_the_collection(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert "Report (レポート): %s/onegate-report-receiver-test.html" % tmp_path in proc.stdout
     assert not list(ROOT.glob("onegate-report-*"))
+
+    inside = ROOT / ".cache" / ("test-report-inventory-%d" % os.getpid())
+    inside.mkdir(parents=True)
+    try:
+        shutil.copy(inv, inside / "inventory.yml")
+        home = tmp_path / "home"
+        home.mkdir()
+        env = dict(ansible_env(tmp_path), HOME=str(home), PWD=str(ROOT))
+        proc = subprocess.run(
+            ["ansible-playbook", "-i", str(inside / "inventory.yml"), str(ROOT / "playbooks" / "report.yml")],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout[-2000:]
+        assert "Report (レポート): %s/onegate-report-receiver-test.html" % home in proc.stdout
+        assert not list(inside.glob("onegate-report-*")) and not list(ROOT.glob("onegate-report-*"))
+    finally:
+        shutil.rmtree(inside)
