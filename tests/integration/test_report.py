@@ -305,3 +305,12 @@ def test_report_playbook_default_directory_is_outside_the_collection(tmp_path):
         assert not list(inside.glob("onegate-report-*")) and not list(ROOT.glob("onegate-report-*"))
     finally:
         shutil.rmtree(inside)
+
+
+def test_report_of_a_missing_file_warns_and_still_writes_the_page(tmp_path):
+    proc = run_report_playbook(tmp_path, tmp_path / "no-such.log", tmp_path / "out")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert re.search(r"\[WARNING\]: .*no-such\.log: not found", proc.stdout + proc.stderr), proc.stdout[-2000:]
+    assert "OneGate events (OneGate のイベント): 0 of 0 lines read" in proc.stdout
+    page = (tmp_path / "out" / "onegate-report-receiver-test.html").read_text()
+    assert "not found" in page and "No OneGate event." in page
