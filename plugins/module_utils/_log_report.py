@@ -418,7 +418,7 @@ class Report:
                 self._bad(line, "not UTF-8 text (binary data?)", last_unterminated)
                 continue
             try:
-                timestamp, host, tag, _start, data, error = parse(raw)
+                timestamp, host, tag, _message, data, error = parse(raw)
             except RecursionError:
                 timestamp = host = tag = data = None
                 error = "the message is JSON nested too deeply"

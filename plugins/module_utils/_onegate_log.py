@@ -31,46 +31,40 @@ ERROR_NOT_JSON_PREFIX = "the message is not JSON: "
 
 
 def parse_line(raw):
-    """A line without its line end -> (timestamp, host, tag, start, data, error).
+    """A line without its line end -> (timestamp, host, tag, message, data, error).
 
-    The message is ``raw[start:]`` (not sliced here: a reader of a large file does not need it). ``data`` is the JSON
-    object (a dict) or None, and then ``error`` says why. The header fields are None and ``start`` is 0 when the line
-    is not in RSYSLOG_FileFormat.
+    ``data`` is the JSON object (a dict) or None; ``error`` says why it is None. The header fields are None when the
+    line is not in RSYSLOG_FileFormat (then ``message`` is the whole line).
     """
-    # Fast path, the same result as _HEADER_RE: the first three spaces end three tokens of printable ASCII (so no
-    # other whitespace), the third one (the tag) with at most one colon, at its end. Anything else goes to the regex.
-    i = raw.find(" ")
-    j = raw.find(" ", i + 1)
-    k = raw.find(" ", j + 1)
+    # Fast path, the same result as _HEADER_RE: three space-separated tokens of printable ASCII (so no whitespace),
+    # the third one (the tag) with at most one colon, at its end. Anything else is left to the regex.
+    parts = raw.split(" ", 3)
     fast = False
-    if 0 < i < j - 1 and j < k - 1:
-        head = raw[:k]
-        if head.isascii() and head.isprintable():
-            timestamp = raw[:i]
-            host = raw[i + 1 : j]
-            tag = raw[j + 1 : k]
+    if len(parts) == 4:
+        timestamp, host, tag, message = parts
+        head = timestamp + host + tag
+        if timestamp and host and tag and head.isascii() and head.isprintable():
             if tag[-1] == ":":
                 tag = tag[:-1]
             fast = tag != "" and ":" not in tag
-            start = k + 1
     if not fast:
         match = _HEADER_RE.match(raw)
         if match is None:
-            return None, None, None, 0, None, ERROR_NOT_FILEFORMAT
+            return None, None, None, raw, None, ERROR_NOT_FILEFORMAT
         timestamp, host, tag = match.groups()
-        start = match.end()
+        message = raw[match.end() :]
     try:
-        data, end = _scan(raw, start)
+        data, end = _scan(message, 0)
     except (StopIteration, ValueError):
         end = -1
-    if end != len(raw):
+    if end != len(message):
         try:
-            data = _loads(raw[start:])
+            data = _loads(message)
         except ValueError as exc:
-            return timestamp, host, tag, start, None, ERROR_NOT_JSON_PREFIX + str(exc)
+            return timestamp, host, tag, message, None, ERROR_NOT_JSON_PREFIX + str(exc)
     if type(data) is not dict:
-        return timestamp, host, tag, start, None, ERROR_NOT_OBJECT
-    return timestamp, host, tag, start, data, None
+        return timestamp, host, tag, message, None, ERROR_NOT_OBJECT
+    return timestamp, host, tag, message, data, None
 
 
 def onegate_log(line):
@@ -81,13 +75,13 @@ def onegate_log(line):
     if not isinstance(line, str):
         raise ValueError("expected a log line (string), got %s" % type(line).__name__)
     raw = line.rstrip("\r\n")
-    timestamp, host, tag, start, data, error = parse_line(raw)
+    timestamp, host, tag, message, data, error = parse_line(raw)
     result = {
         "raw": raw,
         "timestamp": timestamp,
         "host": host,
         "tag": tag,
-        "message": raw[start:],
+        "message": message,
         "is_json": data is not None,
         "data": data,
         "log_type": None,
