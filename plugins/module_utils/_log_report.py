@@ -135,7 +135,7 @@ def label(value, limit=100):
     """A log value as a table key: text as it is (shortened), anything else as its JSON, None as (none)."""
     if value is None:
         return NONE
-    if type(value) is str:
+    if isinstance(value, str):
         return value[:limit] if value else '""'
     try:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -147,7 +147,7 @@ def label(value, limit=100):
 def example(value):
     """A field's value as an example: JSON text, shortened."""
     try:
-        text = value if type(value) is str else json.dumps(value, ensure_ascii=False, sort_keys=True)
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):
         text = repr(value)
     return _short(text)
@@ -219,7 +219,7 @@ def find_files(path, include_rotated):
                     numbered.append((-int(m.group(1)), full))
                 else:
                     dated.append((m.group(2), full))
-        files += [full for _, full in sorted(dated)] + [full for _, full in sorted(numbered)]
+        files += [full for _key, full in sorted(dated)] + [full for _key, full in sorted(numbered)]
     files.append(path)
     return files
 
@@ -436,7 +436,7 @@ class Report:
                 excluded["verify_run"] += 1
                 continue
             log_type = data.get("log_type")
-            if type(log_type) is not str:
+            if not isinstance(log_type, str):
                 log_type = label(log_type)
             if log_type_filter is not None and log_type not in log_type_filter:
                 self.filtered_type.add(log_type)
@@ -486,7 +486,7 @@ class Report:
             else:
                 self.no_timestamp += 1
             level = data.get("log_level")
-            if type(level) is not str:
+            if not isinstance(level, str):
                 level = label(level, 40)
             levels = rec[1]
             if level in levels:
@@ -497,7 +497,7 @@ class Report:
             # observed schema: lines are grouped by their keys (a line with the keys of the last line of its type
             # joins that line's group at once); values are looked at for the first lines of each group
             params = data.get("params")
-            if type(params) is not dict:
+            if not isinstance(params, dict):
                 params = None
             last = rec[3]
             if last is not None and last[0] == data.keys() and last[1] == (None if params is None else params.keys()):
@@ -512,17 +512,17 @@ class Report:
                 if log_type in login_types:
                     logins += 1
                     value = params.get("username")
-                    if type(value) is str and value in users:
+                    if isinstance(value, str) and value in users:
                         users[value] += 1
                     elif value is not None:
                         self._value(self.users, value, 200)
                     value = params.get("ip_address")
-                    if type(value) is str and value in addresses:
+                    if isinstance(value, str) and value in addresses:
                         addresses[value] += 1
                     elif value is not None:
                         self._value(self.addresses, value, 100)
                     value = params.get("user_agent")
-                    if type(value) is str and value in agents:
+                    if isinstance(value, str) and value in agents:
                         agents[value] += 1
                     elif value is not None:
                         self._value(self.agents, value, MAX_TEXT)
@@ -532,13 +532,13 @@ class Report:
                 code = result = None
             if (
                 level in problem_levels
-                or (type(code) is str and "-I-" not in code and PROBLEM_CODE_RE.search(code) is not None)
-                or (type(result) is str and result != "success" and result.lower() in FAILED_RESULTS)
+                or (isinstance(code, str) and "-I-" not in code and PROBLEM_CODE_RE.search(code) is not None)
+                or (isinstance(result, str) and result != "success" and result.lower() in FAILED_RESULTS)
             ):
                 self._problem(log_type, level, code, data, timestamp, raw)
             else:
                 message = data.get("message")
-                if type(message) is str and "ail" in message and "fail" in message.lower():
+                if isinstance(message, str) and "ail" in message and "fail" in message.lower():
                     self._problem(log_type, level, code, data, timestamp, raw)
         self.lines = n
         self.events += events
@@ -595,7 +595,7 @@ class Report:
 
     @staticmethod
     def _value(counter, value, limit):
-        if type(value) is not str or len(value) > limit:
+        if not isinstance(value, str) or len(value) > limit:
             value = label(value, limit)
         counter.add(value)
 
@@ -689,12 +689,12 @@ class Report:
         fields = self.fields.get(log_type)
         if fields is None:
             return
-        items = [(k, v) for k, v in data.items() if k != "params" or type(v) is not dict]
-        if type(params) is dict:
+        items = [(k, v) for k, v in data.items() if k != "params" or not isinstance(v, dict)]
+        if isinstance(params, dict):
             items.append(("params", params))
             items += [("params." + str(k), v) for k, v in params.items()]
         for name, value in items:
-            name = name if type(name) is str and len(name) <= 100 else label(name)
+            name = name if isinstance(name, str) and len(name) <= 100 else label(name)
             rec = fields.get(name)
             if rec is None:
                 if len(fields) >= MAX_FIELDS:
@@ -705,7 +705,7 @@ class Report:
             if count:
                 rec[0] += 1
             rec[1].add(json_type(value))
-            if len(rec[2]) < FIELD_EXAMPLES and type(value) is not dict:
+            if len(rec[2]) < FIELD_EXAMPLES and not isinstance(value, dict):
                 text = example(value)
                 if text not in rec[2]:
                     rec[2].append(text)
@@ -713,8 +713,8 @@ class Report:
     def _problem(self, log_type, level, code, data, timestamp, raw):
         self.problem_count += 1
         message = data.get("message")
-        message = _short(message, 200) if type(message) is str else label(message, 200)
-        code = code if type(code) is str and len(code) <= 60 else (None if code is None else label(code, 60))
+        message = _short(message, 200) if isinstance(message, str) else label(message, 200)
+        code = code if isinstance(code, str) and len(code) <= 60 else (None if code is None else label(code, 60))
         self.problems.add((log_type, level, code, message))
         self.problem_examples.append(
             {
@@ -738,7 +738,7 @@ class Report:
                 names.append("params")
                 names += ["params." + str(k) for k in pkeys]
             for name in names:
-                name = name if type(name) is str and len(name) <= 100 else label(name)
+                name = name if isinstance(name, str) and len(name) <= 100 else label(name)
                 per[name] = per.get(name, 0) + n
         return counts
 
@@ -769,7 +769,7 @@ class Report:
         for counts in merged.values():
             for key, n in counts.items():
                 totals[key] = totals.get(key, 0) + n
-        order = [k for k, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
+        order = [k for k, _n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
         out = []
         for begin in range(first, first + points * size, size):
             counts = merged.get(begin, {})

@@ -62,7 +62,7 @@ def parse_line(raw):
             data = _loads(message)
         except ValueError as exc:
             return timestamp, host, tag, message, None, ERROR_NOT_JSON_PREFIX + str(exc)
-    if type(data) is not dict:
+    if not isinstance(data, dict):
         return timestamp, host, tag, message, None, ERROR_NOT_OBJECT
     return timestamp, host, tag, message, data, None
 
