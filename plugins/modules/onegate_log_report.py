@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: onegate_log_report
 short_description: Report what Soliton OneGate sent, from the receiver's log file
-version_added: "1.1.0"
+version_added: 0.1.0
 description:
   - Runs on the receiver and reads the file where rsyslog stores what OneGate forwards (by default
     C(/mnt/efs/fs1/local0.log)), and with O(include_rotated) its rotated siblings, plain or compressed
@@ -30,7 +30,8 @@ description:
     that is not JSON, binary data, over-long lines, a damaged compressed file, an empty file or a missing file. Each
     is counted and shown in RV(unparsable) or RV(files).
   - The files are streamed in blocks and every table has a cap, so memory stays bounded whatever the size of the
-    files (about 20 MB for a million lines). Values past a cap are still counted, under C((other)).
+    files (about 25 MB, interpreter included, for one or three million lines). Values past a cap are still counted,
+    under C((other)).
   - Reads only. Python 3.9 standard library on the receiver.
 author:
   - netattest.tls_syslog developers (@netattest)
