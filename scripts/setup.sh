@@ -13,7 +13,7 @@ say() { printf '[setup] %s\n' "$*"; }
 
 # 1. Debian packages -----------------------------------------------------------------------------
 APT_PACKAGES=(podman runc uidmap slirp4netns fuse-overlayfs mmdebstrap rsyslog rsyslog-openssl
-              rsyslog-gnutls python3-venv openssl make git testssl.sh)
+              rsyslog-gnutls python3-venv openssl make git testssl.sh chromium fonts-ipafont-gothic)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

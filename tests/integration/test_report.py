@@ -1,0 +1,316 @@
+"""The report of a real receiver, from end to end, and its page in a real browser.
+
+1. A real rsyslogd on 127.0.0.1 (TLS, the ossl driver; local0 to a file in RSYSLOG_FileFormat, as the role stores
+   it), started as tests/unit/plugins/modules/test_syslog_send.py starts it.
+2. Messages sent over TLS with the collection's own sender (module_utils/onegate.py, what syslog_send uses): the five
+   kinds, failed logins, the delivery proof's test records, text that is not JSON, and log fields that carry HTML and
+   script. A fence message sent last is waited for in the stored file.
+3. playbooks/report.yml run with ansible-playbook against that file (the receiver is localhost): the module's
+   counts must be exactly what was sent.
+4. The page opened in headless Chromium (Debian's chromium): no console message at all (a broken page is shown to be
+   caught by the same check), the chart laid out with a non-zero size, the page's numbers equal to the module's, the
+   script from the logs shown as text and never run. A screenshot is saved under .cache/test-report/ (path printed).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import certs
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import onegate
+from unit.plugins.modules.test_syslog_send import Rsyslogd
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / ".cache" / "test-report"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+XSS_USER = '<script>document.title="pwned-user"</script>'
+XSS_MESSAGE = '<img src=x id="pwned-img" onerror="document.title=\'pwned-img\'">'
+XSS_TYPE = '"><svg id="pwned-svg" onload="document.title=1">'
+XSS_FIELD = "</code></td><b id=pwned-field>x</b>"
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pki")
+    ca = certs.CA("Test OneGate CA")
+    key, cert = ca.issue("127.0.0.1", names=["127.0.0.1"])
+    return {
+        "ca": certs.write(d / "ca.cer", ca.pem, 0o644),
+        "server_cert": certs.write(d / "server.cer", certs.cert_pem(cert), 0o644),
+        "server_key": certs.write(d / "server.key", certs.key_plain(key), 0o400),
+    }
+
+
+def sent_messages():
+    """(what to send, as (payload text, severity, hostname, app_name)), and what the report must count."""
+    out = []
+    run = "report-%d" % time.time_ns()
+    for i in range(7):
+        for kind in onegate.KINDS:
+            out.append(
+                (onegate.build_payload(kind=kind, index=i, fields={"test_run": run}), "info", "OneGate", "manager")
+            )
+    for i in range(4):
+        failed = {"message": "Login failed.", "params": {"code": "IM-605-W-002001"}, "test_run": run}
+        out.append((onegate.build_payload(kind="user_login", index=i, severity="warning", fields=failed), "warning",
+                    "OneGate", "manager"))  # fmt: skip
+    # the delivery proof's test records: not OneGate's, counted apart
+    out.append((onegate.build_payload(kind="sync", fields={"verify_run": "verify-1"}), "info", "OneGate", "manager"))
+    out.append((onegate.build_payload(kind="sync", fields={"test_run": run}), "info", "netattest-verify", "manager"))
+    out.append((onegate.build_payload(kind="sync", fields={"test_run": run}), "info", "OneGate", "tls-syslog-verify"))
+    # not JSON
+    out.append(("plain text, not JSON", "info", "OneGate", "manager"))
+    out.append(('{"log_type":"login_user","cut off', "info", "OneGate", "manager"))
+    # HTML and script in the fields a page shows
+    hostile = {
+        "log_type": "login_user",
+        "message": XSS_MESSAGE,
+        "params": {"username": XSS_USER, "user_agent": XSS_MESSAGE, "code": "IM-605-E-<b>"},
+        XSS_FIELD: XSS_USER,
+        "test_run": run,
+    }
+    out.append((onegate.build_payload(kind="user_login", severity="err", fields=hostile), "err", "OneGate", "manager"))
+    out.append((onegate.build_payload(kind="sync", fields={"log_type": XSS_TYPE, "test_run": run}), "info",
+                "OneGate", "manager"))  # fmt: skip
+    fence = onegate.build_payload(kind="sync", fields={"test_run": run + "-fence"})
+    out.append((fence, "info", "OneGate", "manager"))
+    expected = {
+        "lines": len(out),
+        "events": 35 + 4 + 2 + 1,
+        "by_type": {
+            "login_manager": 7,
+            "login_user": 7 + 4 + 1,
+            "sso_access": 7,
+            "certificate": 7,
+            "sync": 7 + 1,
+            XSS_TYPE: 1,
+        },
+        "excluded": {"count": 3, "by_reason": {"tag": 1, "hostname": 1, "verify_run": 1}},
+        "unparsable": 2,
+        "problems": 4 + 1,
+        "fence": run + "-fence",
+    }
+    return out, expected
+
+
+def send_all(port, ca, messages):
+    ctx = onegate.make_client_context(ca_path=ca, validate_certs=True)
+    frames, stamps = [], []
+    for i, (payload, severity, host, app) in enumerate(messages):
+        when = datetime.datetime(2025, 1, 15, 7, 0, tzinfo=datetime.timezone.utc) + datetime.timedelta(minutes=7 * i)
+        stamps.append(onegate.rfc3339(when))
+        frames.append(onegate.frame(onegate.build_message(payload, severity=severity, hostname=host, app_name=app,
+                                                          timestamp=when)))  # fmt: skip
+    res = onegate.send("127.0.0.1", port, frames, ctx, server_name="127.0.0.1")
+    assert res["sent"] == len(frames) and not res["errors"], res
+    return stamps
+
+
+def ansible_env(tmp_path):
+    env = dict(os.environ)
+    env.update(
+        PATH="%s:%s" % (ROOT / ".venv" / "bin", env.get("PATH", "")),
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
+        ANSIBLE_NOCOLOR="1",
+    )
+    return env
+
+
+def run_report_playbook(tmp_path, log_file, out_dir, *extra):
+    """playbooks/report.yml as a user runs it, the receiver being this machine (local connection)."""
+    inv = tmp_path / "inventory.yml"
+    inv.write_text(json.dumps({
+        "all": {"children": {"tls_syslog_servers": {"hosts": {"receiver-test": {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": str(ROOT / ".venv" / "bin" / "python"),
+            "ansible_become": False,
+            "rsyslog_tls_log_dir": str(log_file.parent),
+            "rsyslog_tls_log_file": log_file.name,
+        }}}}}
+    }))  # fmt: skip
+    proc = subprocess.run(
+        ["ansible-playbook", "-i", str(inv), str(ROOT / "playbooks" / "report.yml"),
+         "-e", "tls_syslog_report_dir=%s" % out_dir, *extra],
+        cwd=tmp_path, env=ansible_env(tmp_path), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    return proc
+
+
+def chromium(url, *args):
+    """Headless Chromium with console messages on stderr: (returncode, stdout, console lines)."""
+    profile = ARTIFACTS / "chromium-profile"
+    profile.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+         "--user-data-dir=%s" % profile, "--enable-logging=stderr", "--v=0", *args, url],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
+    return proc.returncode, proc.stdout, console
+
+
+class Elements(HTMLParser):
+    """The elements of the browser's DOM as parsed HTML (text that looks like markup is text, not elements)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.tags, self.handlers = set(), Counter(), []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] += 1
+        for name, value in attrs:
+            if name == "id":
+                self.ids.add(value)
+            if name.startswith("on"):
+                self.handlers.append((tag, name, value))
+
+
+def selfcheck(dom):
+    m = re.search(r'<output id="selfcheck">(.*?)</output>', dom, re.S)
+    assert m and m.group(1), "the page's self-check did not run: %s" % dom[-2000:]
+    return json.loads(m.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+
+
+def test_console_check_catches_a_broken_page(tmp_path):
+    """The browser check below is not blind: a script error on a page shows up as a console line."""
+    page = tmp_path / "broken.html"
+    page.write_text("<!DOCTYPE html><html><body><script>undefinedFunction();</script></body></html>")
+    _rc, _dom, console = chromium(page.as_uri(), "--dump-dom")
+    assert any("undefinedFunction" in line for line in console), console
+
+
+def test_report_of_a_real_receiver_and_its_page(pki, tmp_path):
+    work = tmp_path / "rsyslog"
+    work.mkdir()
+    receiver = Rsyslogd(pki, work)
+    try:
+        messages, expected = sent_messages()
+        stamps = send_all(receiver.port, pki["ca"], messages)
+        receiver.wait_for_line(expected["fence"])
+    finally:
+        receiver.stop()
+    stored = receiver.log.read_text().splitlines()
+    assert len(stored) == len(messages), "rsyslogd stored %d of %d lines" % (len(stored), len(messages))
+
+    out_dir = tmp_path / "out"
+    proc = run_report_playbook(tmp_path, receiver.log, out_dir)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    html = out_dir / "onegate-report-receiver-test.html"
+    data = json.loads((out_dir / "onegate-report-receiver-test.json").read_text())
+    print("report page: %s" % html)
+
+    # the module counted exactly what was sent
+    assert data["lines"] == expected["lines"]
+    assert data["events"] == expected["events"]
+    assert {t["log_type"]: t["count"] for t in data["by_log_type"]} == expected["by_type"]
+    assert data["excluded_test_records"] == expected["excluded"]
+    assert data["unparsable"]["count"] == expected["unparsable"]
+    assert data["unparsable"]["by_reason"] == {"the message is not JSON": 2}
+    assert data["problems"]["count"] == expected["problems"]
+    assert data["by_log_level"] == {"INFO": 37, "WARN": 4, "ERROR": 1}
+    counted = [s for s, m in zip(stamps, messages) if m[3] != "tls-syslog-verify" and m[2] != "netattest-verify"]
+    counted = [s for s, m in zip(stamps, messages) if '"verify_run"' not in m[0] and s in counted]
+    assert data["first_timestamp"] == stamps[0] and data["last_timestamp"] == stamps[-1] == max(counted)
+    assert sum(b["total"] for b in data["timeline"]["buckets"]) == expected["events"]
+    assert data["logins"]["users"][0] == {"value": "admin", "count": 7}
+    assert "Report (レポート): %s" % html in proc.stdout
+    assert (
+        "OneGate events (OneGate のイベント): %d of %d lines read" % (expected["events"], expected["lines"])
+        in proc.stdout
+    )
+    assert oct(html.stat().st_mode & 0o777) == "0o600"
+
+    # the page is one file: nothing it would load from elsewhere
+    text = html.read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text, re.I)
+    assert "@import" not in text and "url(" not in text
+    # every value from the log is escaped in the file itself
+    for hostile in (XSS_USER, XSS_MESSAGE, XSS_TYPE, XSS_FIELD):
+        assert hostile not in text, hostile
+    assert "&lt;script&gt;document.title=&#34;pwned-user&#34;&lt;/script&gt;" in text
+
+    rc, dom, console = chromium(html.as_uri(), "--dump-dom")
+    assert rc == 0
+    assert console == [], "console messages:\n" + "\n".join(console)
+    check = selfcheck(dom)
+    assert check["chart"]["width"] > 100 and check["chart"]["height"] > 20, check["chart"]
+    assert check["chart"]["bars"] >= len(expected["by_type"])
+    assert check["counts"] == {k: v for k, v in expected["by_type"].items()}
+    assert check["fields"]["events"] == str(expected["events"])
+    assert check["fields"]["unparsable"] == str(expected["unparsable"])
+    assert check["fields"]["excluded"] == str(expected["excluded"]["count"])
+    assert check["fields"]["lines"] == str(expected["lines"])
+    assert check["fields"]["first"] == data["first_timestamp"]
+    # the script and markup from the log stayed text: only the page's own script exists, none of theirs ran
+    assert check["scripts"] == 1
+    assert "pwned" not in re.search(r"<title>(.*?)</title>", dom, re.S).group(1)
+    elements = Elements()
+    elements.feed(dom)
+    assert not {"pwned-img", "pwned-svg", "pwned-field"} & elements.ids, elements.ids
+    assert elements.tags["script"] == 1 and elements.tags["svg"] == 1 and "img" not in elements.tags, elements.tags
+    assert not elements.handlers, elements.handlers  # no onerror=, onload=, ... attribute anywhere
+    assert '&lt;script&gt;document.title="pwned-user"&lt;/script&gt;' in dom
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "report.png"
+    shot.unlink(missing_ok=True)
+    rc, _out, console = chromium(html.as_uri(), "--window-size=1280,2400", "--screenshot=%s" % shot)
+    assert rc == 0 and console == []
+    assert shot.stat().st_size > 20000  # a rendered page, not a blank one
+    print("screenshot: %s" % shot)
+
+
+def test_report_playbook_default_directory_is_outside_the_collection(tmp_path):
+    """Without tls_syslog_report_dir: the inventory's directory (here tmp_path), never the checkout; with the
+    inventory inside the checkout and the checkout as the current directory: the home directory."""
+    log = tmp_path / "local0.log"
+    log.write_text(onegate.to_json({"x": 1}))  # one unparsable line: the page still renders
+    inv = tmp_path / "inventory.yml"
+    proc = run_report_playbook(tmp_path, log, tmp_path)  # writes the inventory
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    proc = subprocess.run(
+        ["ansible-playbook", "-i", str(inv), str(ROOT / "playbooks" / "report.yml")],
+        cwd=ROOT, env=ansible_env(tmp_path), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert "Report (レポート): %s/onegate-report-receiver-test.html" % tmp_path in proc.stdout
+    assert not list(ROOT.glob("onegate-report-*"))
+
+    inside = ROOT / ".cache" / ("test-report-inventory-%d" % os.getpid())
+    inside.mkdir(parents=True)
+    try:
+        shutil.copy(inv, inside / "inventory.yml")
+        home = tmp_path / "home"
+        home.mkdir()
+        env = dict(ansible_env(tmp_path), HOME=str(home), PWD=str(ROOT))
+        proc = subprocess.run(
+            ["ansible-playbook", "-i", str(inside / "inventory.yml"), str(ROOT / "playbooks" / "report.yml")],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout[-2000:]
+        assert "Report (レポート): %s/onegate-report-receiver-test.html" % home in proc.stdout
+        assert not list(inside.glob("onegate-report-*")) and not list(ROOT.glob("onegate-report-*"))
+    finally:
+        shutil.rmtree(inside)
+
+
+def test_report_of_a_missing_file_warns_and_still_writes_the_page(tmp_path):
+    proc = run_report_playbook(tmp_path, tmp_path / "no-such.log", tmp_path / "out")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert re.search(r"\[WARNING\]: .*no-such\.log: not found", proc.stdout + proc.stderr), proc.stdout[-2000:]
+    assert "OneGate events (OneGate のイベント): 0 of 0 lines read" in proc.stdout
+    page = (tmp_path / "out" / "onegate-report-receiver-test.html").read_text()
+    assert "not found" in page and "No OneGate event." in page
