@@ -6,8 +6,8 @@ kept, nothing changes), permitted and intruder clients from outside with a fence
 netattest_local's (one implementation, shared with `make demo` and the benchmarks); this test adds its own checks of
 the outcome from outside the pipeline, the teardown's before anything is cleaned up. Each stage's time is printed.
 
-NETATTEST_VERIFY_LOG_FILE (optional) is where verify.yml reads its test records on the receiver; default: verify.yml's
-own (verify.log, where the role rsyslog_tls routes records tagged tls-syslog-verify).
+NETATTEST_VERIFY_LOG_FILE (optional, read by the pipeline) is where verify.yml reads its test records on the receiver;
+default: verify.yml's own (verify.log, where the role rsyslog_tls routes records tagged tls-syslog-verify).
 """
 
 import json
@@ -20,7 +20,7 @@ from netattest_local.pipeline import ONEGATE_LOG, STEP_NAMES
 def test_whole_job_locally(tmp_path):
     # A name of its own (a demo or another run may be up on this machine), and a free published port.
     name = "netattest-e2e-%d" % os.getpid()
-    run = Pipeline(tmp_path / "demo", name, verify_log_file=os.environ.get("NETATTEST_VERIFY_LOG_FILE"))
+    run = Pipeline(tmp_path / "demo", name)
     try:
         # Everything but the teardown; the receiver is still up for the checks below.
         assert run.run(STEP_NAMES[:-1]), "the pipeline failed; see the [demo] FAILED line above and %s" % run.logs

@@ -17,6 +17,7 @@ ansible output of each step is in <work>/logs/<step>.log.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -65,8 +66,8 @@ class Pipeline:
     """The local pipeline under the container name ``name`` (its EFS volume is ``name``-efs), in ``work``.
 
     ``port``: the host port the receiver's 6514 is published on, ``moto_port`` moto's (default: free ones).
-    ``verify_log_file``: where verify.yml reads its test records on the receiver (default: verify.yml's own,
-    verify.log next to local0.log).
+    ``verify_log_file``: where verify.yml reads its test records on the receiver (default: the environment variable
+    NETATTEST_VERIFY_LOG_FILE, else verify.yml's own, verify.log next to local0.log).
     """
 
     def __init__(
@@ -89,7 +90,7 @@ class Pipeline:
         self.port = port or free_port()
         self.moto_port = moto_port
         self.quiet = quiet
-        self.verify_log_file = verify_log_file
+        self.verify_log_file = verify_log_file or os.environ.get("NETATTEST_VERIFY_LOG_FILE") or None
         self.instance = Instance(name, self.port, self.volume, image=image, hostname="netattest-tlssyslog-vm")
         self.moto: moto.MotoServer | None = None
         self.eip: str | None = None
@@ -402,7 +403,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default=str(ROOT / "demo"), help="working directory (default: demo/)")
     parser.add_argument("--name", default="netattest-tls-syslog-demo", help="container name (volume: NAME-efs)")
     parser.add_argument("--rerun", action="store_true", help="also run site.yml again after each receiver change")
-    parser.add_argument("--verify-log-file", help="where verify.yml reads its records (default: verify.log)")
+    parser.add_argument(
+        "--verify-log-file", help="where verify.yml reads its records (default: $NETATTEST_VERIFY_LOG_FILE, verify.log)"
+    )
     args = parser.parse_args(argv)
     steps = STEP_NAMES if args.rerun else DEMO_STEPS
     if args.keep:
