@@ -8,7 +8,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.cache/collections
 export ANSIBLE_LOCAL_TEMP := $(ROOT)/.cache/ansible-tmp
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup test lint build docs unit sanity molecule integration demo bench clean
+.PHONY: setup setup-controller test lint build docs unit sanity molecule integration demo bench clean
 
 ## The whole test suite (what CI runs): set-up, lint, build, docs, unit, sanity, molecule, integration.
 test: setup
@@ -16,6 +16,10 @@ test: setup
 
 setup:
 	scripts/setup.sh
+
+## The real-AWS path only: the virtualenv and the collection link; no system package, no system service touched.
+setup-controller:
+	scripts/setup.sh --controller
 
 lint: setup
 	scripts/run-tests.sh lint

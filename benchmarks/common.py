@@ -1,5 +1,7 @@
-"""Shared helpers of the benchmarks: environment, machine description, ports, podman containers, test PKI, CPU
-readings, result files. Nothing here talks to anything but 127.0.0.1 and our own containers (netattest-bench-*).
+"""Shared helpers of the benchmarks: machine description, ports, containers, test PKI, CPU readings, result files.
+The local stand-ins themselves (environment, image, free ports, the instance container, the test CA, the pipeline)
+are tests/lib/netattest_local's. Nothing here talks to anything but 127.0.0.1 and our own containers
+(netattest-bench-*).
 """
 
 from __future__ import annotations
@@ -18,36 +20,27 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "benchmarks"
-RESULTS = BENCH / "results"
-WORK = ROOT / ".cache" / "bench"  # scratch space (keys, bind-mounted log dirs); .cache is ignored by git
-IMAGE = "localhost/netattest-debian-systemd:12"
-PREFIX = "netattest-bench-"
-PORTS = range(17000, 17101)  # the only ports we publish or listen on
-PKI_PASSPHRASE = "bench-onegate-passphrase"  # noqa: S105 - the local test CA's bundle only, never a real secret
+sys.path.insert(0, str(ROOT / "tests" / "lib"))
 
-sys.path.insert(0, str(ROOT / ".cache" / "collections"))
+import netattest_local
+from netattest_local import env as local_env
+from netattest_local.instance import Instance
+from netattest_local.pki import make_pki as make_test_pki
 
+local_env.import_collection()
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import (  # noqa: F401 - sender.py takes them here
     _onegate_payloads,
     _rfc5424,
     _tls_client,
 )
 
-
-def env() -> dict:
-    """The project's environment (as the Makefile exports it)."""
-    e = dict(os.environ)
-    e.update(
-        PATH="%s:%s" % (ROOT / ".venv" / "bin", os.environ.get("PATH", "")),
-        CONTAINERS_CONF=str(ROOT / "tests" / "podman" / "containers.conf"),
-        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
-        ANSIBLE_LOCAL_TEMP=str(ROOT / ".cache" / "ansible-tmp"),
-        ANSIBLE_NOCOLOR="1",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    return e
+BENCH = ROOT / "benchmarks"
+RESULTS = BENCH / "results"
+WORK = ROOT / ".cache" / "bench"  # scratch space (keys, bind-mounted log dirs); .cache is ignored by git
+PREFIX = "netattest-bench-"
+PORTS = range(17000, 17101)  # the only ports we publish or listen on
+PKI_PASSPHRASE = "bench-onegate-passphrase"  # noqa: S105 - the local test CA's bundle only, never a real secret
+env = netattest_local.project_env
 
 
 def say(tag: str, text: str) -> None:
@@ -170,22 +163,9 @@ def median(values):
 _used: set[int] = set()
 
 
-def port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def free_port() -> int:
     """A port of 17000-17100 that nothing listens on and that this process has not handed out yet."""
-    for port in PORTS:
-        if port not in _used and port_free(port):
-            _used.add(port)
-            return port
-    raise RuntimeError("no free port in 17000-17100")
+    return netattest_local.free_port(PORTS, _used)
 
 
 def remove_container(name: str) -> None:
@@ -205,37 +185,13 @@ def remove_all_bench_containers() -> list[str]:
     return ours
 
 
-def start_container(name: str, port: int, log_dir: Path) -> None:
+def start_container(name: str, port: int, log_dir: Path) -> Instance:
     """A systemd container with the receiver's port published on 127.0.0.1 only and log_dir bind-mounted as the EFS
     stand-in (so the host reads the stored lines directly, without podman exec)."""
     assert name.startswith(PREFIX)
-    remove_container(name)
-    log_dir.mkdir(parents=True, exist_ok=True)
-    podman(
-        "run",
-        "-d",
-        "--name",
-        name,
-        "--hostname",
-        name,
-        "-v",
-        "%s:/mnt/efs/fs1" % log_dir,
-        "-p",
-        "127.0.0.1:%d:6514" % port,
-        IMAGE,
-        "/sbin/init",
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        state = podman("exec", name, "systemctl", "is-system-running", check=False).stdout.strip()
-        if state in ("running", "degraded"):
-            return
-        time.sleep(0.5)
-    raise RuntimeError("systemd in %s did not come up" % name)
-
-
-def container_fstype(name: str) -> str:
-    return podman("exec", name, "findmnt", "-n", "-o", "FSTYPE", "/mnt/efs/fs1").stdout.strip()
+    rcv = Instance(name, port, log_dir)
+    rcv.start()
+    return rcv
 
 
 def rsyslogd_hpid(name: str) -> int:
@@ -267,21 +223,10 @@ def wait_tls(port: int, ca: Path, timeout: float = 30.0, client=None) -> float:
 
 # ---- PKI -----------------------------------------------------------------------------------------------------------
 def make_pki(pki: Path) -> Path:
-    """tests/pki/make_pki.yml (the test CA, OneGate-shaped bundle, client certificates) plus the decrypted server key
-    and certificate that the seed's manual procedure produces (openssl rsa), for the reference receiver."""
+    """The test CA (OneGate-shaped bundle, client certificates) plus the decrypted server key and certificate that the
+    manual procedure produces (openssl rsa), for the reference receiver."""
     if not (pki / "server.key").exists():
-        run(
-            [
-                "ansible-playbook",
-                "tests/pki/make_pki.yml",
-                "-e",
-                "pki_dir=%s" % pki,
-                "-e",
-                "pki_passphrase=%s" % PKI_PASSPHRASE,
-                "-e",
-                json.dumps({"pki_server_names": ["127.0.0.1", "localhost"]}),
-            ]
-        )
+        make_test_pki(pki, PKI_PASSPHRASE, ["127.0.0.1", "localhost"], log=pki.parent / "make_pki.log")
         from cryptography.hazmat.primitives import serialization
 
         text = (pki / "onegate-server.pem").read_text()
@@ -300,21 +245,8 @@ def make_pki(pki: Path) -> Path:
 
 
 # ---- ansible output ------------------------------------------------------------------------------------------------
-RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
+recap = netattest_local.recap
 PROFILE = re.compile(r"^(.+?) -{3,} (\d+\.\d+)s$", re.M)
-
-
-def recap(text: str) -> dict:
-    out = {}
-    for host, ok, changed, unreach, failed, skipped in RECAP.findall(text):
-        out[host] = {
-            "ok": int(ok),
-            "changed": int(changed),
-            "unreachable": int(unreach),
-            "failed": int(failed),
-            "skipped": int(skipped),
-        }
-    return out
 
 
 def profile_tasks(text: str) -> list[tuple[str, float]]:

@@ -1,5 +1,5 @@
 """converge: how long the playbooks take on the local stand-ins (moto for AWS, a systemd container for the
-instance), with scripts/demo.py's own steps (one implementation of the pipeline):
+instance), with the local pipeline's own steps (tests/lib/netattest_local, as `make demo` runs them):
 
 1. site.yml, first run on an empty account: the AWS resources, stops for the certificate (``site_aws``);
 2. site.yml with the bundle: the receiver's first converge (``site_receiver``: rsyslog installed, configured, proven,
@@ -15,32 +15,29 @@ profile_tasks gives the slowest tasks of each playbook.
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from pathlib import Path
 
 import common
+from netattest_local import Pipeline
 
 TAG = "converge"
 RECEIVER_PLAY = "The rsyslog TLS receiver (server authentication)"
 STEPS = ["site_aws", "site_receiver", "site_rerun", "enable_mtls"]
 
 
-def load_demo(root: Path, tag: str):
-    spec = importlib.util.spec_from_file_location("netattest_demo_%s" % tag, root / "scripts" / "demo.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    # our own names and ports (netattest-bench-*, 17000-17100), never the demo's
-    module.CONTAINER = common.PREFIX + tag
-    module.VOLUME = common.PREFIX + tag + "-efs"
-    module.moto_helper.free_port = common.free_port
-    return module
+NAME = common.PREFIX + TAG  # our own names and ports (netattest-bench-*, 17000-17100), never the demo's
 
 
-def one_repeat(demo, work: Path, rep: int) -> dict:
-    d = demo.Demo(work / ("rep%d" % rep), keep=False, quiet=True)
-    d.env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.profile_tasks"
-    d.env["PROFILE_TASKS_TASK_OUTPUT_LIMIT"] = "all"
+def one_repeat(work: Path, rep: int) -> dict:
+    d = Pipeline(
+        work / ("rep%d" % rep),
+        NAME,
+        port=common.free_port(),
+        moto_port=common.free_port(),
+        quiet=True,
+        env={"PROFILE_TASKS_TASK_OUTPUT_LIMIT": "all"},
+    )
     out = {"repeat": rep, "seconds": {}, "recap": {}, "tasks": {}}
 
     def timed(key, func, log=None):
@@ -63,14 +60,14 @@ def one_repeat(demo, work: Path, rep: int) -> dict:
     try:
         d.cleanup_leftovers()
         d.start_moto()
-        d.start_container()
-        timed("site_aws", d.site_first_run, "01-site-first-run.log")
+        d.start_instance()
+        timed("site_aws", d.site_first_run, "site_first_run.log")
         d.make_pki()
-        timed("site_receiver", d.site_second_run, "03-site-receiver.log")
-        timed("site_rerun", d.site_rerun, "06-site-rerun.log")
-        timed("enable_mtls", d.enable_mtls, "04-enable-mtls.log")
+        timed("site_receiver", d.site_receiver, "site_receiver.log")
+        timed("site_rerun", lambda: d.rerun("site_rerun.log"), "site_rerun.log")
+        timed("enable_mtls", d.enable_mtls, "enable_mtls.log")
     finally:
-        d.stop_everything()
+        d.close()
     out["rerun_changed"] = sum(h["changed"] for h in out["recap"].get("site_rerun", {}).values())
     return out
 
@@ -79,17 +76,16 @@ def main(quick=False, repeats=None):
     repeats = repeats or (1 if quick else 3)
     info = common.machine()
     common.print_machine(TAG, info)
-    demo = load_demo(common.ROOT, TAG)
     work = common.WORK / TAG
     common.say(
         TAG,
-        "config: scripts/demo.py steps, moto + container %s, %d repeat(s), each on a fresh container and "
-        "moto server; ansible over the podman connection" % (demo.CONTAINER, repeats),
+        "config: the local pipeline's steps (as make demo), moto + container %s, %d repeat(s), each on a fresh "
+        "container and moto server; ansible over the podman connection" % (NAME, repeats),
     )
     reps = []
     try:
         for rep in range(1, repeats + 1):
-            r = one_repeat(demo, work, rep)
+            r = one_repeat(work, rep)
             reps.append(r)
             common.say(
                 TAG,
@@ -102,8 +98,8 @@ def main(quick=False, repeats=None):
                 ),
             )
     finally:
-        common.remove_container(demo.CONTAINER)
-        common.podman("volume", "rm", "-f", demo.VOLUME, check=False)
+        common.remove_container(NAME)
+        common.podman("volume", "rm", "-f", NAME + "-efs", check=False)
     med = {k: common.median([r["seconds"].get(k) for r in reps]) for k in STEPS}
     summary = {"median_seconds": med}
     if med["site_receiver"] and med["site_rerun"]:

@@ -2,8 +2,9 @@
 
 A fresh ``git clone`` of this repository (its committed HEAD) into a temporary directory, then what ``make demo`` does
 there: ``make setup`` (scripts/setup.sh: Debian packages, the clone's own .venv and sanity venv, the collection link,
-the image), then scripts/demo.py's steps up to the five OneGate kinds sent from outside and read back (run by
-first_line_driver.py under our container name and ports). Measured: wall clock from just before ``git clone`` to
+the image), then the local pipeline's steps (as `make demo`) up to the five OneGate kinds sent from outside and read
+back (run by first_line_driver.py under our container name and ports). Measured: wall clock from just before
+``git clone`` to
 
 - ``first_line_stored``: the timestamp of the first line in the receiver's file (verify.yml's message during
   site.yml's receiver run; 1 s resolution), and
@@ -27,6 +28,7 @@ import time
 from pathlib import Path
 
 import common
+from netattest_local.pipeline import FIRST_LINE_STEPS
 
 TAG = "first-line"
 
@@ -101,19 +103,8 @@ def main(quick=False):
             k: round(v - t0, 1) for k, v in marks.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
         }
         result.update(seconds_from_clone=seconds, first_line=marks.get("first_line"))
-        steps = [
-            "clone",
-            "setup",
-            "cleanup_leftovers",
-            "start_moto",
-            "start_container",
-            "site_first_run",
-            "make_pki",
-            "site_second_run",
-            "five_kinds",
-        ]
         prev = 0.0
-        for s in steps:
+        for s in ["clone", "setup", *FIRST_LINE_STEPS]:
             if s in seconds:
                 common.say(TAG, "  %-18s done at %6.1f s (+%.1f s)" % (s, seconds[s], seconds[s] - prev))
                 prev = seconds[s]

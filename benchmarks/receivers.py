@@ -103,7 +103,7 @@ class Receivers:
                 for item in log_dir.iterdir():
                     item.unlink()
             rcv = Receiver(kind, name, common.free_port(), log_dir)
-            common.start_container(name, rcv.port, log_dir)
+            rcv.instance = common.start_container(name, rcv.port, log_dir)
             self.by_kind[kind] = rcv
         inventory = self.work / "inventory.json"
         inventory.write_text(
@@ -126,7 +126,7 @@ class Receivers:
                 }
             )
         )
-        fstype = common.container_fstype(next(iter(self.by_kind.values())).name)
+        fstype = next(iter(self.by_kind.values())).instance.fstype()
         self.fstype = fstype
         procs = {}
         for kind in self.by_kind:

@@ -2,7 +2,7 @@
 and a plain `json.loads` loop over the same file, in the same run.
 
 The file is OneGate-shaped, as rsyslog stores what OneGate forwards (RSYSLOG_FileFormat, JSON message), with the five
-kinds built by plugins/module_utils/onegate.py. Logins and SSO dominate (user logins 40 %, SSO 30 %, certificates
+kinds built by module_utils/_onegate_payloads.py. Logins and SSO dominate (user logins 40 %, SSO 30 %, certificates
 12 %, administrator logins 10 %, syncs 8 %), users and addresses vary, and about 2 % are warnings (failed logins).
 The lines span 7 days. About 1 % are bad: 0.5 % cut off in the middle of the JSON, 0.3 % text that is not JSON,
 0.1 % binary garbage, 0.1 % the delivery proof's test records (excluded, not bad, but not OneGate's either).
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import onegate
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_payloads, _rfc5424
 
 TAG = "report"
 GENERATOR_VERSION = 1  # bump when generate() changes what it writes
@@ -52,7 +52,7 @@ def generate(path: Path, n: int, seed: int = 14) -> dict:
     with open(tmp, "wb") as out:
         for i in range(n):
             when = start + datetime.timedelta(seconds=span * i / n)
-            stamp = onegate.rfc3339(when)
+            stamp = _rfc5424.rfc3339(when)
             roll = rnd.random()
             if roll < 0.001:
                 out.write(bytes(rnd.randrange(256) for _ in range(rnd.randrange(20, 200))).replace(b"\n", b"") + b"\n")
@@ -65,14 +65,14 @@ def generate(path: Path, n: int, seed: int = 14) -> dict:
                 continue
             kind = kinds[rnd.randrange(len(kinds))]
             severity = "warning" if kind in ("user_login", "admin_login") and rnd.random() < 0.025 else "info"
-            payload = onegate.kind_payload(kind, now=when, index=rnd.randrange(5000), severity=severity)
+            payload = _onegate_payloads.kind_payload(kind, now=when, index=rnd.randrange(5000), severity=severity)
             if severity == "warning":
                 payload["message"] = "Login failed."
                 payload["params"]["code"] = payload["params"]["code"][:7] + "W-002001"
             if roll < 0.005:
                 payload["verify_run"] = "verify-%d" % i
                 written["test"] += 1
-            text = "%s OneGate manager %s" % (stamp, onegate.to_json(payload))
+            text = "%s OneGate manager %s" % (stamp, _onegate_payloads.to_json(payload))
             if 0.005 <= roll < 0.01:
                 text = text[: rnd.randrange(60, len(text) - 2)]
                 written["cut"] += 1

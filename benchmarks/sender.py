@@ -1,4 +1,4 @@
-"""OneGate-shaped TLS senders for the benchmarks, built on plugins/module_utils/onegate.py.
+"""OneGate-shaped TLS senders for the benchmarks, built on the collection's _rfc5424, _onegate_payloads, _tls_client.
 
 Every message carries {"bench": {"run": RUN, "conn": C, "seq": N}} in its JSON, so the receiver's file tells per
 connection which sequence numbers landed (lost and duplicated are counted from that, never from the sender's view).
@@ -25,7 +25,7 @@ LINE_RE = re.compile(rb'"bench":\{"run":"([^"]+)","conn":(\d+),"seq":(\d+)\}')
 
 
 def template(run_id: str) -> str:
-    """A %-format string for one message: (conn, seq) go in. The payload and header come from onegate.py."""
+    """A %-format string for one message: (conn, seq) go in. Payload and header: _onegate_payloads.py, _rfc5424.py."""
     payload = _onegate_payloads.build_payload(
         kind=KIND, fields={"bench": {"run": run_id, "conn": 999001, "seq": 999002}}
     )

@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# Build a Debian 12 rootfs with systemd and import it as a podman image (no registry is reachable).
-# The mirror is the one this machine's apt already uses.
+# Build a Debian 12 rootfs with systemd and import it as a podman image (no registry is reachable). Its name and
+# version are in tests/podman/image.env. The mirror is the one this machine's apt already uses (it must serve Debian
+# bookworm), or NETATTEST_DEBIAN_MIRROR.
 set -euo pipefail
-IMAGE=${1:-localhost/netattest-debian-systemd:12}
-mirror=""
-for f in /etc/apt/sources.list.d/*.sources; do
-  [ -f "$f" ] || continue
-  mirror=$(awk '/^URIs:/ {print $2; exit}' "$f")
-  [ -n "$mirror" ] && break
-done
-if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
-  mirror=$(awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list)
+cd "$(dirname "$0")/.."
+# shellcheck source=../tests/podman/image.env
+. tests/podman/image.env
+IMAGE=$NETATTEST_IMAGE
+mirror=${NETATTEST_DEBIAN_MIRROR:-}
+if [ -z "$mirror" ]; then
+  . /etc/os-release
+  if [ "${ID:-}" != debian ]; then
+    echo "build-image: this machine runs ${PRETTY_NAME:-an unknown system}, whose apt mirror has no Debian bookworm." >&2
+    echo "build-image: set NETATTEST_DEBIAN_MIRROR to a Debian mirror's URL, or use make setup-controller for the" >&2
+    echo "build-image: real-AWS path, which needs no image." >&2
+    exit 1
+  fi
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    mirror=$(awk '/^URIs:/ {print $2; exit}' "$f")
+    [ -n "$mirror" ] && break
+  done
+  if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+    mirror=$(awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list)
+  fi
 fi
-[ -n "$mirror" ] || { echo "build-image: no Debian mirror found in apt's sources" >&2; exit 1; }
+[ -n "$mirror" ] || { echo "build-image: no Debian mirror found in apt's sources; set NETATTEST_DEBIAN_MIRROR" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "[setup] building $IMAGE with mmdebstrap (bookworm)"
@@ -20,7 +33,7 @@ mmdebstrap --quiet --variant=minbase \
   --include=systemd,systemd-sysv,dbus,python3,python3-apt,sudo,iproute2,procps,ca-certificates \
   bookworm "$tmp/rootfs.tar" "$mirror"
 podman import --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
-  --change "LABEL netattest.image-version=${IMAGE_VERSION:-4}" \
+  --change "LABEL netattest.image-version=$NETATTEST_IMAGE_VERSION" \
   "$tmp/rootfs.tar" "$IMAGE" >/dev/null
 # mmdebstrap leaves empty package lists with a fresh mtime, which the apt module's cache_valid_time takes for a
 # fresh cache. Age the (empty) lists directory, so that a role refreshes the lists once, as on a host never updated.

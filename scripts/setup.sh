@@ -1,35 +1,49 @@
 #!/usr/bin/env bash
-# Set up everything the collection's tests and demo need, from nothing, idempotently:
-#   - Debian packages (podman and friends, mmdebstrap, rsyslog for the benchmark reference receiver)
-#   - a virtualenv in .venv with the pinned Python packages of requirements-dev.txt (ansible from PyPI brings the
-#     collections requirements.yml lists)
-#   - this checkout linked as the collection netattest.tls_syslog in .cache/collections
-#   - the local systemd container image localhost/netattest-debian-systemd:12 (no registry needed)
+# Set up what the collection's tests and demo need, from nothing, idempotently:
+#   1. Debian packages (podman and friends, mmdebstrap, rsyslog for the benchmark reference receiver)
+#   2. a virtualenv in .venv with the pinned Python packages of requirements-dev.txt (ansible from PyPI brings the
+#      collections requirements.yml lists)
+#   3. this checkout linked as the collection netattest.tls_syslog in .cache/collections
+#   4. the local systemd container image (tests/podman/image.env; no registry needed)
+# `scripts/setup.sh --controller` (make setup-controller) does only 2 and 3: all that the real-AWS path needs. It
+# installs no system package and touches no system service.
+# The full set-up never stops a service it did not start: the rsyslog package may start the host's rsyslog; it is
+# stopped again only if it was not running before.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+CONTROLLER_ONLY=false
+[ "${1:-}" = "--controller" ] && CONTROLLER_ONLY=true
 
 say() { printf '[setup] %s\n' "$*"; }
 
 # 1. Debian packages -----------------------------------------------------------------------------
-APT_PACKAGES=(podman runc uidmap slirp4netns fuse-overlayfs mmdebstrap rsyslog rsyslog-openssl
-              rsyslog-gnutls python3-venv openssl make git testssl.sh chromium fonts-ipafont-gothic)
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  say "installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The host's rsyslog service is not ours to run: the package may start it; stop it if it did.
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet rsyslog 2>/dev/null; then
-    $SUDO systemctl disable --now rsyslog >/dev/null 2>&1 || true
+if [ "$CONTROLLER_ONLY" = false ]; then
+  APT_PACKAGES=(podman runc uidmap slirp4netns fuse-overlayfs mmdebstrap rsyslog rsyslog-openssl
+                rsyslog-gnutls python3-venv openssl make git testssl.sh chromium fonts-ipafont-gothic)
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    rsyslog_before=inactive
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet rsyslog 2>/dev/null; then
+      rsyslog_before=active
+    fi
+    say "installing Debian packages: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # The rsyslog package starts the host's rsyslog when it installs it. Ours runs in containers only: stop the
+    # host's again if this set-up started it, and leave it alone if it was running before.
+    if [ "$rsyslog_before" = inactive ] && systemctl is-active --quiet rsyslog 2>/dev/null; then
+      say "stopping the host's rsyslog, which installing the package started"
+      $SUDO systemctl disable --now rsyslog >/dev/null 2>&1 || true
+    fi
+  else
+    say "Debian packages present"
   fi
-else
-  say "Debian packages present"
 fi
 
 # 2. Python virtualenv ---------------------------------------------------------------------------
@@ -54,15 +68,19 @@ if [ "$(readlink "$link" 2>/dev/null)" != "$ROOT" ]; then
   ln -s "$ROOT" "$link"
   say "linked $link -> $ROOT"
 fi
+if [ "$CONTROLLER_ONLY" = true ]; then
+  say "done (controller only): export PATH=$ROOT/.venv/bin:\$PATH ANSIBLE_CONFIG=$ROOT/ansible.cfg"
+  exit 0
+fi
 
 # 4. Container image for molecule and the local demo ---------------------------------------------
-IMAGE=localhost/netattest-debian-systemd:12
+# shellcheck source=../tests/podman/image.env
+. tests/podman/image.env
 export CONTAINERS_CONF=$ROOT/tests/podman/containers.conf
-IMAGE_VERSION=4  # bump when scripts/build-image.sh changes what is in the image
-have=$(podman image inspect --format '{{ index .Labels "netattest.image-version" }}' "$IMAGE" 2>/dev/null || true)
-if [ "$have" != "$IMAGE_VERSION" ]; then
-  IMAGE_VERSION=$IMAGE_VERSION scripts/build-image.sh "$IMAGE"
+have=$(podman image inspect --format '{{ index .Labels "netattest.image-version" }}' "$NETATTEST_IMAGE" 2>/dev/null || true)
+if [ "$have" != "$NETATTEST_IMAGE_VERSION" ]; then
+  scripts/build-image.sh
 else
-  say "image $IMAGE present"
+  say "image $NETATTEST_IMAGE present"
 fi
 say "done"

@@ -1,4 +1,5 @@
-"""pytest set-up shared by every test: the collection is importable as ansible_collections.netattest.tls_syslog."""
+"""pytest set-up shared by every test: the collection is importable as ansible_collections.netattest.tls_syslog, and
+the local pipeline (moto, the instance container, the test CA, the steps) as netattest_local (tests/lib)."""
 
 import os
 import sys
@@ -9,5 +10,6 @@ if not os.path.isdir(os.path.join(COLLECTIONS, "ansible_collections", "netattest
     raise RuntimeError("run scripts/setup.sh first: it links this checkout as the collection in .cache/collections")
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
-if os.path.join(ROOT, "tests") not in sys.path:
-    sys.path.insert(0, os.path.join(ROOT, "tests"))
+for path in (os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "lib")):
+    if path not in sys.path:
+        sys.path.insert(0, path)

@@ -11,7 +11,6 @@ Stages, in this order, on one moto server (reset between stages where an empty a
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import os
 import stat
@@ -33,10 +32,7 @@ OPERATOR = ["198.51.100.7/32"]
 PREFIX = "NetAttest-tlsSyslog"
 ROLE_PREFIX = "netattest.tls_syslog.aws_infra : "
 
-# The helper is loaded by path under its own name (it is not a package module).
-_spec = importlib.util.spec_from_file_location("netattest_moto_helper", HERE / "motoserver.py")
-moto_helper = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(moto_helper)
+from netattest_local import moto as moto_helper
 
 TIMINGS: list[tuple[str, float]] = []
 
@@ -153,42 +149,7 @@ def tag(resource: dict, key: str = "Name") -> str | None:
 
 def leftovers(aws) -> dict:
     """Everything in the account beyond moto's default VPC and its parts (what would keep billing)."""
-    ec2, efs = aws["ec2"], aws["efs"]
-    default_vpcs = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v.get("IsDefault")}
-    found = {
-        "vpcs": [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["VpcId"] not in default_vpcs],
-        "subnets": [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"] if s["VpcId"] not in default_vpcs],
-        "internet_gateways": [
-            g["InternetGatewayId"]
-            for g in ec2.describe_internet_gateways()["InternetGateways"]
-            if not {a["VpcId"] for a in g.get("Attachments", [])} & default_vpcs
-        ],
-        "route_tables": [
-            r["RouteTableId"] for r in ec2.describe_route_tables()["RouteTables"] if r["VpcId"] not in default_vpcs
-        ],
-        "security_groups": [
-            g["GroupId"]
-            for g in ec2.describe_security_groups()["SecurityGroups"]
-            if g["VpcId"] not in default_vpcs or g["GroupName"] != "default"
-        ],
-        "network_interfaces": [n["NetworkInterfaceId"] for n in ec2.describe_network_interfaces()["NetworkInterfaces"]],
-        "instances": [
-            i["InstanceId"]
-            for r in ec2.describe_instances()["Reservations"]
-            for i in r["Instances"]
-            if i["State"]["Name"] != "terminated"
-        ],
-        "elastic_ips": [a["PublicIp"] for a in ec2.describe_addresses()["Addresses"]],
-        "volumes": [v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]],
-        "key_pairs": [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]],
-        "file_systems": [f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"]],
-    }
-    found["mount_targets"] = [
-        m["MountTargetId"]
-        for fs_id in found["file_systems"]
-        for m in efs.describe_mount_targets(FileSystemId=fs_id)["MountTargets"]
-    ]
-    return {k: v for k, v in found.items() if v}
+    return moto_helper.leftovers(ec2=aws["ec2"], efs=aws["efs"])
 
 
 # 1. bad input ------------------------------------------------------------------------------------

@@ -1,64 +1,88 @@
 """End to end, as `make demo` runs it: moto for AWS, a podman systemd container for the instance, a local test CA.
 
-site.yml (twice: Elastic IP first, then the receiver), the five OneGate kinds landed and parsed, enable_mtls.yml with
-its refusals, permitted and intruder clients from outside over >= 100 connections, destroy.yml leaving moto empty and
-no container. The pipeline is scripts/demo.py itself (one implementation); this test adds its own checks of the
-outcome from outside the pipeline. Each stage's time is printed.
+site.yml (twice: Elastic IP first, then the receiver) and at once again (changed=0), the five OneGate kinds landed
+from outside and parsed, enable_mtls.yml with its refusals, site.yml again on the mutual TLS receiver (the mode is
+kept, nothing changes), permitted and intruder clients from outside with a fence, destroy.yml. The pipeline is
+netattest_local's (one implementation, shared with `make demo` and the benchmarks); this test adds its own checks of
+the outcome from outside the pipeline, the teardown's before anything is cleaned up. Each stage's time is printed.
+
+NETATTEST_VERIFY_LOG_FILE (optional, read by the pipeline) is where verify.yml reads its test records on the receiver;
+default: verify.yml's own (verify.log, where the role rsyslog_tls routes records tagged tls-syslog-verify).
 """
 
-import importlib.util
 import json
-import subprocess
-from pathlib import Path
+import os
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_demo():
-    spec = importlib.util.spec_from_file_location("netattest_demo", ROOT / "scripts" / "demo.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from netattest_local import Pipeline, instance, leftovers
+from netattest_local.pipeline import ONEGATE_LOG, STEP_NAMES
 
 
 def test_whole_job_locally(tmp_path):
-    demo = load_demo()
-    # rerun=True: site.yml runs a third time right after the receiver is up and must change nothing
-    run = demo.Demo(tmp_path / "demo", keep=False, rerun=True)
-    rc = run.main()
-    for title, took in run.timings:
-        print("e2e stage %-80s %6.1f s" % (title, took))
-    assert rc == 0, "the demo pipeline failed; see the [demo] FAILED line above and %s" % run.logs
+    # A name of its own (a demo or another run may be up on this machine), and a free published port.
+    name = "netattest-e2e-%d" % os.getpid()
+    run = Pipeline(tmp_path / "demo", name)
+    try:
+        # Everything but the teardown; the receiver is still up for the checks below.
+        assert run.run(STEP_NAMES[:-1]), "the pipeline failed; see the [demo] FAILED line above and %s" % run.logs
 
-    # the immediate re-run changed nothing on the controller (AWS, in moto) or on the receiver
-    rerun = run.results["rerun_changed"]
-    assert len(rerun) == 2 and set(rerun.values()) == {0}, rerun
-    # ... and took the fast path: one probe found every managed file as wanted, so no write task ran at all
-    rerun_log = (run.logs / "06-site-rerun.log").read_text()
-    assert "rsyslog_tls: every managed file is as wanted, nothing to write" in rerun_log
-    assert "rsyslog_tls: to write:" not in rerun_log
+        # The first run stopped at the Elastic IP and printed only the next step, not the OneGate form.
+        assert run.results["first_run_printed_form"] is False
 
-    # five OneGate kinds landed from outside, in RSYSLOG_FileFormat, as SPEC.md section 5 shows
-    lines = run.results["anon_lines"]
-    assert len(lines) == 5
-    types = set()
-    for line in lines:
-        stamp, host, tag, message = line.split(" ", 3)
-        assert host == "OneGate" and tag == "manager"
-        assert stamp[4] == "-" and stamp[10] == "T" and stamp.endswith("+00:00")
-        types.add(json.loads(message)["log_type"])
-    assert len(types) == 5
+        # The immediate re-run changed nothing on the controller (AWS, in moto) or on the receiver ...
+        rerun = run.results["rerun_changed"]
+        assert len(rerun) == 2 and set(rerun.values()) == {0}, rerun
+        # ... and took the fast path: one probe found every managed file as wanted, so no write task ran at all.
+        rerun_log = (run.logs / "site_rerun.log").read_text()
+        assert "rsyslog_tls: every managed file is as wanted, nothing to write" in rerun_log
+        assert "rsyslog_tls: to write:" not in rerun_log
 
-    # mutual TLS: the permitted client landed, the intruder (same CA, other name) never did over 100 connections
-    assert run.results["mtls_ok"] == 1
-    assert run.results["mtls_fence"] == 1
-    assert run.results["mtls_intruder"] == 0
-    verify_log = (run.logs / "04-enable-mtls.log").read_text()
-    for name in ("no-certificate", "intruder", "other-ca"):
-        assert "%s: 0/100 landed" % name in verify_log
+        # Five OneGate kinds landed from outside in local0.log, in RSYSLOG_FileFormat:
+        # 2025-01-15T07:25:36+00:00 OneGate manager {"log_type":"login_manager",...}
+        lines = run.results["anon_lines"]
+        assert len(lines) == 5
+        types = set()
+        for line in lines:
+            stamp, host, tag, message = line.split(" ", 3)
+            assert host == "OneGate" and tag == "manager"
+            assert stamp[4] == "-" and stamp[10] == "T" and stamp.endswith("+00:00")
+            types.add(json.loads(message)["log_type"])
+        assert len(types) == 5
 
-    # destroy.yml left nothing in the account, and nothing is left running here
-    assert run.results["aws_leftovers"] == {}
-    exists = subprocess.run(["podman", "container", "exists", demo.CONTAINER], check=False)
-    assert exists.returncode == 1, "the demo container is still there"
-    assert run.moto is None
+        # verify.yml's records are unmistakable: its own hostname and tag, a verify_run field, in its own file.
+        records = [line for line in run.instance.read(run.verify_log).splitlines() if '"verify_run":"' in line]
+        assert records, "no verify_run record in %s" % run.verify_log
+        assert all(line.split(" ")[1:3] == ["netattest-verify", "tls-syslog-verify"] for line in records)
+        if run.verify_log != ONEGATE_LOG:
+            onegate = run.instance.read(ONEGATE_LOG)
+            assert "netattest-verify" not in onegate and '"verify_run":"' not in onegate
+
+        # enable_mtls.yml's proof refused no certificate, the same-CA intruder and the other CA, 0/100 each.
+        verify_log = (run.logs / "enable_mtls.log").read_text()
+        for client in ("no-certificate", "intruder", "other-ca"):
+            assert "%s: 0/100 landed" % client in verify_log
+
+        # site.yml again on the mutual TLS receiver: x509/name kept, nothing changed, said so ...
+        assert 'StreamDriver.Authmode="x509/name"' in run.results["rerun_mtls_conf"]
+        assert 'PermittedPeer=["aws-syslog"]' in run.results["rerun_mtls_conf"]
+        rerun = run.results["rerun_mtls_changed"]
+        assert len(rerun) == 2 and set(rerun.values()) == {0}, rerun
+        mtls_log = (run.logs / "site_rerun_mtls.log").read_text()
+        assert "The receiver runs mutual TLS (x509/name" in mtls_log
+        assert "intruder: 0/100 landed" in mtls_log
+        # ... and after it, from outside: the permitted client landed, the intruder never did over 100 connections
+        # (counted once a fence from the permitted client had landed).
+        assert run.results["mtls_ok"] == 1
+        assert run.results["mtls_intruder"] == 0
+
+        # Teardown, checked before any clean-up: nothing in the account (the full resource list), the stand-ins of
+        # the instance and of EFS gone, and the inventory file site.yml wrote removed by destroy.yml.
+        assert run.inventory.exists() and instance.volume_exists(run.volume)
+        assert run.run(["destroy"]), "destroy failed; see the [demo] FAILED line above and %s" % run.logs
+        assert leftovers(run.moto.endpoint) == {}
+        assert not instance.container_exists(name)
+        assert not instance.volume_exists(run.volume)
+        assert not run.inventory.exists()
+    finally:
+        for title, took in run.timings:
+            print("e2e stage %-80s %6.1f s" % (title, took))
+        run.close()

@@ -2,7 +2,7 @@
 
 1. A real rsyslogd on 127.0.0.1 (TLS, the ossl driver; local0 to a file in RSYSLOG_FileFormat, as the role stores
    it), started as tests/unit/plugins/modules/test_syslog_send.py starts it.
-2. Messages sent over TLS with the collection's own sender (module_utils/onegate.py, what syslog_send uses): the five
+2. Messages sent over TLS with the collection's own sender (what syslog_send uses): the five
    kinds, failed logins, the delivery proof's test records, text that is not JSON, and log fields that carry HTML and
    script. A fence message sent last is waited for in the stored file.
 3. playbooks/report.yml run with ansible-playbook against that file (the receiver is localhost): the module's
@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 import certs
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import onegate
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_payloads, _rfc5424, _tls_client
 from unit.plugins.modules.test_syslog_send import Rsyslogd
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,18 +57,29 @@ def sent_messages():
     out = []
     run = "report-%d" % time.time_ns()
     for i in range(7):
-        for kind in onegate.KINDS:
+        for kind in _onegate_payloads.KINDS:
             out.append(
-                (onegate.build_payload(kind=kind, index=i, fields={"test_run": run}), "info", "OneGate", "manager")
+                (
+                    _onegate_payloads.build_payload(kind=kind, index=i, fields={"test_run": run}),
+                    "info",
+                    "OneGate",
+                    "manager",
+                )
             )
     for i in range(4):
         failed = {"message": "Login failed.", "params": {"code": "IM-605-W-002001"}, "test_run": run}
-        out.append((onegate.build_payload(kind="user_login", index=i, severity="warning", fields=failed), "warning",
-                    "OneGate", "manager"))  # fmt: skip
+        payload = _onegate_payloads.build_payload(kind="user_login", index=i, severity="warning", fields=failed)
+        out.append((payload, "warning", "OneGate", "manager"))
     # the delivery proof's test records: not OneGate's, counted apart
-    out.append((onegate.build_payload(kind="sync", fields={"verify_run": "verify-1"}), "info", "OneGate", "manager"))
-    out.append((onegate.build_payload(kind="sync", fields={"test_run": run}), "info", "netattest-verify", "manager"))
-    out.append((onegate.build_payload(kind="sync", fields={"test_run": run}), "info", "OneGate", "tls-syslog-verify"))
+    out.append(
+        (_onegate_payloads.build_payload(kind="sync", fields={"verify_run": "verify-1"}), "info", "OneGate", "manager")
+    )
+    out.append(
+        (_onegate_payloads.build_payload(kind="sync", fields={"test_run": run}), "info", "netattest-verify", "manager")
+    )
+    out.append(
+        (_onegate_payloads.build_payload(kind="sync", fields={"test_run": run}), "info", "OneGate", "tls-syslog-verify")
+    )
     # not JSON
     out.append(("plain text, not JSON", "info", "OneGate", "manager"))
     out.append(('{"log_type":"login_user","cut off', "info", "OneGate", "manager"))
@@ -80,10 +91,17 @@ def sent_messages():
         XSS_FIELD: XSS_USER,
         "test_run": run,
     }
-    out.append((onegate.build_payload(kind="user_login", severity="err", fields=hostile), "err", "OneGate", "manager"))
-    out.append((onegate.build_payload(kind="sync", fields={"log_type": XSS_TYPE, "test_run": run}), "info",
+    out.append(
+        (
+            _onegate_payloads.build_payload(kind="user_login", severity="err", fields=hostile),
+            "err",
+            "OneGate",
+            "manager",
+        )
+    )
+    out.append((_onegate_payloads.build_payload(kind="sync", fields={"log_type": XSS_TYPE, "test_run": run}), "info",
                 "OneGate", "manager"))  # fmt: skip
-    fence = onegate.build_payload(kind="sync", fields={"test_run": run + "-fence"})
+    fence = _onegate_payloads.build_payload(kind="sync", fields={"test_run": run + "-fence"})
     out.append((fence, "info", "OneGate", "manager"))
     expected = {
         "lines": len(out),
@@ -105,14 +123,14 @@ def sent_messages():
 
 
 def send_all(port, ca, messages):
-    ctx = onegate.make_client_context(ca_path=ca, validate_certs=True)
+    ctx = _tls_client.make_client_context(ca_path=ca, validate_certs=True)
     frames, stamps = [], []
     for i, (payload, severity, host, app) in enumerate(messages):
         when = datetime.datetime(2025, 1, 15, 7, 0, tzinfo=datetime.timezone.utc) + datetime.timedelta(minutes=7 * i)
-        stamps.append(onegate.rfc3339(when))
-        frames.append(onegate.frame(onegate.build_message(payload, severity=severity, hostname=host, app_name=app,
+        stamps.append(_rfc5424.rfc3339(when))
+        frames.append(_rfc5424.frame(_rfc5424.build_message(payload, severity=severity, hostname=host, app_name=app,
                                                           timestamp=when)))  # fmt: skip
-    res = onegate.send("127.0.0.1", port, frames, ctx, server_name="127.0.0.1")
+    res = _tls_client.send("127.0.0.1", port, frames, ctx, server_name="127.0.0.1")
     assert res["sent"] == len(frames) and not res["errors"], res
     return stamps
 
@@ -277,7 +295,7 @@ def test_report_playbook_default_directory_is_outside_the_collection(tmp_path):
     """Without tls_syslog_report_dir: the inventory's directory (here tmp_path), never the checkout; with the
     inventory inside the checkout and the checkout as the current directory: the home directory."""
     log = tmp_path / "local0.log"
-    log.write_text(onegate.to_json({"x": 1}))  # one unparsable line: the page still renders
+    log.write_text(_onegate_payloads.to_json({"x": 1}))  # one unparsable line: the page still renders
     inv = tmp_path / "inventory.yml"
     proc = run_report_playbook(tmp_path, log, tmp_path)  # writes the inventory
     assert proc.returncode == 0, proc.stdout[-2000:]

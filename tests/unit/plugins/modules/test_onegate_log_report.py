@@ -21,7 +21,7 @@ import pytest
 
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_report as lr
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_log
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import onegate
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_payloads, _rfc5424
 from ansible_collections.netattest.tls_syslog.plugins.modules import onegate_log_report
 
 T0 = datetime.datetime(2025, 1, 15, 7, 25, 36, tzinfo=datetime.timezone.utc)
@@ -29,9 +29,9 @@ T0 = datetime.datetime(2025, 1, 15, 7, 25, 36, tzinfo=datetime.timezone.utc)
 
 def line(kind="admin_login", when=T0, index=0, severity="info", host="OneGate", tag="manager", **extra):
     """A stored line as rsyslog's RSYSLOG_FileFormat writes what syslog_send sends."""
-    payload = onegate.kind_payload(kind, now=when, index=index, severity=severity)
-    payload = onegate.merge(payload, extra)
-    return "%s %s %s %s" % (onegate.rfc3339(when), host, tag, onegate.to_json(payload))
+    payload = _onegate_payloads.kind_payload(kind, now=when, index=index, severity=severity)
+    payload = _onegate_payloads.merge(payload, extra)
+    return "%s %s %s %s" % (_rfc5424.rfc3339(when), host, tag, _onegate_payloads.to_json(payload))
 
 
 def write(path, lines, end="\n"):
@@ -44,7 +44,7 @@ def five_kinds(n_each=1, start=T0, step=60):
     out = []
     i = 0
     for _ in range(n_each):
-        for kind in onegate.KINDS:
+        for kind in _onegate_payloads.KINDS:
             out.append(line(kind, when=start + datetime.timedelta(seconds=step * i), index=i))
             i += 1
     return out
@@ -67,7 +67,7 @@ def test_module_counts_the_five_kinds(tmp_path, run_module):
     assert res["by_log_level"] == {"INFO": 15}
     assert res["unparsable"]["count"] == 0 and res["excluded_test_records"]["count"] == 0
     assert res["first_timestamp"] == "2025-01-15T07:25:36+00:00"
-    assert res["last_timestamp"] == onegate.rfc3339(T0 + datetime.timedelta(seconds=60 * 14))
+    assert res["last_timestamp"] == _rfc5424.rfc3339(T0 + datetime.timedelta(seconds=60 * 14))
     assert res["first_timestamp_utc"] == "2025-01-15T07:25:36Z"
     assert res["files"] == [
         {"path": path, "compressed": None, "bytes": os.path.getsize(path), "lines": 15, "error": None}
@@ -359,7 +359,7 @@ def test_logins_top_values(tmp_path):
     assert lg["users"] == [{"value": "admin", "count": 30}, {"value": "user01", "count": 12}]
     assert lg["ip_addresses"][0] == {"value": "203.0.113.10", "count": 13}
     assert len(lg["ip_addresses"]) == 3
-    assert lg["user_agents"] == [{"value": onegate.USER_AGENT, "count": 42}]
+    assert lg["user_agents"] == [{"value": _onegate_payloads.USER_AGENT, "count": 42}]
     assert lg["distinct"] == {"users": 2, "ip_addresses": 30, "user_agents": 1}
     assert lg["capped"] is False
 

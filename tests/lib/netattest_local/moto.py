@@ -1,43 +1,24 @@
-#!/usr/bin/env python3
-"""Start and stop a real ``moto_server`` on 127.0.0.1 for the tests and the local demo.
+"""A real ``moto_server`` on 127.0.0.1 standing in for AWS, and the check that nothing is left in its account.
 
-Three ways to use it:
-
-* pytest fixture (load this file by path, or put tests/integration on sys.path and ``import motoserver``)::
-
-      import importlib.util, pathlib
-      _spec = importlib.util.spec_from_file_location(
-          "netattest_moto_helper", pathlib.Path(__file__).parent / "motoserver.py")
-      moto_helper = importlib.util.module_from_spec(_spec)
-      _spec.loader.exec_module(moto_helper)
-      moto_server = moto_helper.moto_server_fixture(scope="module")   # yields a started MotoServer
-      # in a test: boto3 clients with endpoint_url=moto_server.endpoint; subprocesses with env=moto_server.env()
-
-* context manager::
+* context manager (or ``start()`` / ``stop()``)::
 
       with MotoServer() as server:
           server.endpoint   # "http://127.0.0.1:PORT"
+          server.env()      # os.environ + dummy credentials + AWS_URL / AWS_ENDPOINT_URL, for subprocesses
           server.reset()    # wipe every backend between stages
+          leftovers(server.endpoint)   # {} when the account holds nothing of ours
 
-* command line (for shell scripts and ``make demo``)::
-
-      python tests/integration/motoserver.py start --port-file F --pid-file P [--log-file L]
-      python tests/integration/motoserver.py stop --pid-file P
-
-``start`` forks a detached moto_server on a free port, waits until it answers, writes the port
-and the PID, and returns; ``stop`` terminates that PID (and only that one).
+* ``stop_pid_file(path)`` stops a server an earlier, interrupted run left behind (its PID was written there).
 
 Nothing here talks to anything but 127.0.0.1.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -45,7 +26,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-HOST = "127.0.0.1"
+from .env import HOST, free_port
+
 REGION = "ap-northeast-1"
 
 #: Environment for boto3 / Ansible pointed at a moto server: dummy credentials, our region.
@@ -57,13 +39,6 @@ DUMMY_CREDENTIALS = {
     "AWS_REGION": REGION,
     "AWS_DEFAULT_REGION": REGION,
 }
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def moto_server_command() -> str:
@@ -164,34 +139,11 @@ class MotoServer:
         self.stop()
 
 
-def moto_server_fixture(scope: str = "module"):
-    """Build a pytest fixture that yields a started :class:`MotoServer` (stopped afterwards)."""
-    import pytest  # only needed when used as a fixture
-
-    @pytest.fixture(scope=scope)
-    def _moto_server():
-        with MotoServer() as server:
-            yield server
-
-    return _moto_server
-
-
-def _cmd_start(args: argparse.Namespace) -> int:
-    server = MotoServer(port=args.port, log_file=args.log_file)
-    server.start(detach=True)
-    Path(args.pid_file).write_text(f"{server.proc.pid}\n")
-    if args.port_file:
-        Path(args.port_file).write_text(f"{server.port}\n")
-    # Leave the detached child running: forget it without terminating it.
-    server.proc = None
-    print(server.endpoint)
-    return 0
-
-
-def _cmd_stop(args: argparse.Namespace) -> int:
-    pid_file = Path(args.pid_file)
+def stop_pid_file(pid_file: str | os.PathLike) -> None:
+    """Terminate the moto_server whose PID is in ``pid_file`` (and only that process), then remove the file."""
+    pid_file = Path(pid_file)
     if not pid_file.exists():
-        return 0
+        return
     pid = int(pid_file.read_text().strip())
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
@@ -201,22 +153,55 @@ def _cmd_stop(args: argparse.Namespace) -> int:
             time.sleep(0.1)
         os.kill(pid, signal.SIGKILL)
     pid_file.unlink(missing_ok=True)
-    return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    start = sub.add_parser("start", help="start a detached moto_server on 127.0.0.1")
-    start.add_argument("--port", type=int, default=None, help="port (default: a free one)")
-    start.add_argument("--port-file", help="write the port here")
-    start.add_argument("--pid-file", required=True, help="write the PID here")
-    start.add_argument("--log-file", help="append moto_server's output here (default: discarded)")
-    stop = sub.add_parser("stop", help="stop the moto_server whose PID is in --pid-file")
-    stop.add_argument("--pid-file", required=True)
-    args = parser.parse_args(argv)
-    return _cmd_start(args) if args.command == "start" else _cmd_stop(args)
+def clients(endpoint: str, *names: str) -> list:
+    """boto3 clients of the moto server at ``endpoint`` (dummy credentials, our region)."""
+    import boto3
+
+    kw = {"region_name": REGION, "endpoint_url": endpoint, "aws_access_key_id": "testing"}
+    return [boto3.client(name, aws_secret_access_key="testing", **kw) for name in names]
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def leftovers(endpoint: str | None = None, *, ec2=None, efs=None) -> dict[str, list[str]]:
+    """Everything in the (moto) account beyond the default VPC and its parts (what would keep billing): VPCs, subnets,
+    internet gateways, route tables, security groups, network interfaces, instances not terminated, Elastic IPs,
+    volumes, key pairs, EFS file systems and mount targets. {} when nothing is left. Give the server's ``endpoint``,
+    or boto3 ``ec2`` and ``efs`` clients."""
+    if ec2 is None or efs is None:
+        ec2, efs = clients(endpoint, "ec2", "efs")
+    default_vpcs = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v.get("IsDefault")}
+    found = {
+        "vpcs": [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["VpcId"] not in default_vpcs],
+        "subnets": [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"] if s["VpcId"] not in default_vpcs],
+        "internet_gateways": [
+            g["InternetGatewayId"]
+            for g in ec2.describe_internet_gateways()["InternetGateways"]
+            if not {a["VpcId"] for a in g.get("Attachments", [])} & default_vpcs
+        ],
+        "route_tables": [
+            r["RouteTableId"] for r in ec2.describe_route_tables()["RouteTables"] if r["VpcId"] not in default_vpcs
+        ],
+        "security_groups": [
+            g["GroupId"]
+            for g in ec2.describe_security_groups()["SecurityGroups"]
+            if g["VpcId"] not in default_vpcs or g["GroupName"] != "default"
+        ],
+        "network_interfaces": [n["NetworkInterfaceId"] for n in ec2.describe_network_interfaces()["NetworkInterfaces"]],
+        "instances": [
+            i["InstanceId"]
+            for r in ec2.describe_instances()["Reservations"]
+            for i in r["Instances"]
+            if i["State"]["Name"] != "terminated"
+        ],
+        "elastic_ips": [a["PublicIp"] for a in ec2.describe_addresses()["Addresses"]],
+        "volumes": [v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]],
+        "key_pairs": [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]],
+        "file_systems": [f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"]],
+    }
+    found["mount_targets"] = [
+        m["MountTargetId"]
+        for fs_id in found["file_systems"]
+        for m in efs.describe_mount_targets(FileSystemId=fs_id)["MountTargets"]
+    ]
+    return {k: v for k, v in found.items() if v}
