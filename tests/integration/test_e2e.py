@@ -12,6 +12,7 @@ default: verify.yml's own (verify.log, where the role rsyslog_tls routes records
 
 import json
 import os
+from pathlib import Path
 
 from netattest_local import Pipeline, instance, leftovers
 from netattest_local.pipeline import ONEGATE_LOG, STEP_NAMES
@@ -73,6 +74,13 @@ def test_whole_job_locally(tmp_path):
         # (counted once a fence from the permitted client had landed).
         assert run.results["mtls_ok"] == 1
         assert run.results["mtls_intruder"] == 0
+
+        # The report of the received logs (make demo's last step before the teardown): one page, and its data names
+        # the five kinds that were sent; the proof's own records are counted apart, never as OneGate's.
+        assert Path(run.results["report"]).is_file() and run.results["report"].endswith(".html")
+        assert run.results["report_kinds"] == sorted(
+            ["login_manager", "login_user", "sso_access", "certificate", "sync"]
+        ), run.results["report_kinds"]
 
         # Teardown, checked before any clean-up: nothing in the account (the full resource list), the stand-ins of
         # the instance and of EFS gone, and the inventory file site.yml wrote removed by destroy.yml.

@@ -49,6 +49,7 @@ STEPS = [
     ("enable_mtls", "enable_mtls.yml (mutual TLS, verified)"),
     ("site_rerun_mtls", "site.yml again on mutual TLS (keeps it, changes nothing)"),
     ("mtls_from_outside", "permitted and intruder clients from outside"),
+    ("report", "report.yml (what OneGate sent, as one HTML page)"),
     ("destroy", "destroy.yml, and the stand-ins of what it deleted"),
 ]
 STEP_NAMES = [name for name, _ in STEPS]
@@ -338,6 +339,26 @@ class Pipeline:
                 "mutual TLS from outside: permitted %d/1, intruder %d/100" % (ok["landed"], intruder["landed"])
             )
 
+    def report(self) -> None:
+        out_dir = "tls_syslog_report_dir=%s" % self.work
+        self.playbook("playbooks/report.yml", "report.log", "-e", out_dir, generated=True)
+        pages = sorted(self.work.glob("onegate-report-*.html"))
+        data = sorted(self.work.glob("onegate-report-*.json"))
+        if not pages or not data:
+            raise StepFailed("report.yml wrote no page (logs/report.log)")
+        report = json.loads(data[0].read_text())
+        kinds = {row["log_type"] for row in report.get("by_log_type", [])}
+        self.results.update(report=str(pages[0]), report_kinds=sorted(kinds), report_events=report.get("events"))
+        import_collection()
+        from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_payloads
+
+        sent = {_onegate_payloads.kind_payload(kind)["log_type"] for kind in KINDS}
+        missing = sent - kinds
+        if missing:
+            raise StepFailed("the report of the received logs lacks the kinds %s (%s)" % (sorted(missing), data[0]))
+        self.say("report of the received logs: %s (%s events; the proof's records counted apart: %s)"
+                 % (pages[0], report.get("events"), report.get("excluded_test_records", {}).get("count")))  # fmt: skip
+
     def destroy(self) -> None:
         self.playbook("playbooks/destroy.yml", "destroy.yml.log", "-e", "confirm=yes")
         left = self.results["aws_leftovers"] = moto.leftovers(self.moto.endpoint)
@@ -389,6 +410,8 @@ class Pipeline:
                 % (self.name, self.port, self.moto.endpoint if self.moto else "?", self.work / "moto.pid", self.name,
                    self.volume)
             )  # fmt: skip
+        if ok and "report" in self.results:
+            print("[demo] the report of what OneGate sent: %s" % self.results["report"], flush=True)
         verdict = "SUCCESS: the whole job ran locally" if ok else "FAILED"
         print("[demo] %s in %.1f s" % (verdict, time.monotonic() - total), flush=True)
         return 0 if ok else 1
