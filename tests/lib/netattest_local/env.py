@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import re
 import socket
+import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+
+import yaml
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[3]
@@ -86,3 +89,19 @@ def recap(text: str) -> dict[str, dict[str, int]]:
     """The PLAY RECAP of an ansible-playbook output: {host: {ok, changed, unreachable, failed, skipped}}."""
     keys = ("ok", "changed", "unreachable", "failed", "skipped")
     return {m[0]: dict(zip(keys, map(int, m[1:]))) for m in RECAP.findall(text)}
+
+
+def run_local_play(play: list[dict], work: Path, root: Path = ROOT) -> subprocess.CompletedProcess:
+    """Write ``play`` (a playbook as data) to ``work`` and run it with ansible-playbook on localhost, in the project's
+    environment (the role tests render and check the roles this way); the completed process, output captured."""
+    playbook = work / "play.yml"
+    playbook.write_text(yaml.safe_dump(play, sort_keys=False))
+    ansible_playbook = Path(sys.executable).parent / "ansible-playbook"
+    return subprocess.run(
+        [str(ansible_playbook), "-i", "localhost,", str(playbook)],
+        cwd=root,
+        env=project_env(root),
+        capture_output=True,
+        text=True,
+        check=False,
+    )

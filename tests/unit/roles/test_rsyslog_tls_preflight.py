@@ -3,15 +3,11 @@ by one ansible-playbook on localhost (no mount guard, nothing written), with one
 name the problem and the fix; good values must pass."""
 
 import json
-import os
-import pathlib
-import subprocess
 import sys
 
 import pytest
-import yaml
+from netattest_local.env import run_local_play
 
-ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 GOOD = {
     "rsyslog_tls_ca_file": "/nonexistent/ca.cer",
@@ -102,20 +98,7 @@ def outcomes(tmp_path_factory):
             "tasks": tasks,
         }
     ]
-    playbook = out / "preflight.yml"
-    playbook.write_text(yaml.safe_dump(play, sort_keys=False))
-    env = dict(os.environ)
-    env.setdefault("ANSIBLE_CONFIG", str(ROOT / "ansible.cfg"))
-    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(ROOT / ".cache" / "collections"))
-    ansible_playbook = pathlib.Path(sys.executable).parent / "ansible-playbook"
-    proc = subprocess.run(
-        [str(ansible_playbook), "-i", "localhost,", str(playbook)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = run_local_play(play, out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return [json.loads((out / ("case-%d.json" % i)).read_text()) for i in range(len(cases))]
 

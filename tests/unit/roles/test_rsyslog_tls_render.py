@@ -7,13 +7,12 @@ ossl, mutual TLS with gtls, mutual TLS behind the stunnel front end), and checks
 """
 
 import json
-import os
 import pathlib
-import subprocess
 import sys
 
 import pytest
 import yaml
+from netattest_local.env import run_local_play
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 ROLE = ROOT / "roles" / "rsyslog_tls"
@@ -91,20 +90,7 @@ def rendered(tmp_path_factory):
             "tasks": tasks,
         }
     ]
-    playbook = out / "render.yml"
-    playbook.write_text(yaml.safe_dump(play, sort_keys=False))
-    env = dict(os.environ)
-    env.setdefault("ANSIBLE_CONFIG", str(ROOT / "ansible.cfg"))
-    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(ROOT / ".cache" / "collections"))
-    ansible_playbook = pathlib.Path(sys.executable).parent / "ansible-playbook"
-    result = subprocess.run(
-        [str(ansible_playbook), "-i", "localhost,", str(playbook)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_local_play(play, out)
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 
