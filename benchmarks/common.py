@@ -194,13 +194,23 @@ def start_container(name: str, port: int, log_dir: Path) -> Instance:
     return rcv
 
 
+def process_hpid(name: str, comm: str) -> int:
+    """The host PID of the one process of the container whose command name starts with ``comm``."""
+    out = podman("top", name, "hpid,comm").stdout.splitlines()[1:]
+    pids = [int(line.split()[0]) for line in out if line.split()[1:2] and line.split()[1].startswith(comm)]
+    if len(pids) != 1:
+        raise RuntimeError("expected one %s in %s, found %s" % (comm, name, pids))
+    return pids[0]
+
+
 def rsyslogd_hpid(name: str) -> int:
     """The host PID of rsyslogd in the container."""
-    out = podman("top", name, "hpid,comm").stdout.splitlines()[1:]
-    pids = [int(line.split()[0]) for line in out if line.split()[1:2] == ["rsyslogd"]]
-    if len(pids) != 1:
-        raise RuntimeError("expected one rsyslogd in %s, found %s" % (name, pids))
-    return pids[0]
+    return process_hpid(name, "rsyslogd")
+
+
+def stunnel_hpid(name: str) -> int:
+    """The host PID of stunnel in the container (Debian names it stunnel4; foreground, one process, threads)."""
+    return process_hpid(name, "stunnel")
 
 
 def wait_tls(port: int, ca: Path, timeout: float = 30.0, client=None) -> float:

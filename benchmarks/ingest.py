@@ -1,11 +1,13 @@
-"""ingest: received messages per second, rsyslogd CPU per message, lost and duplicated, role vs reference.
+"""ingest: received messages per second, rsyslogd CPU per message, lost and duplicated, role vs reference (and the
+role's stunnel front end, ``role-stunnel``).
 
 Both receivers run in the same run under the same conditions (same image, same host, published 127.0.0.1 port,
 bind-mounted log directory, mutual TLS with the aws-syslog client certificate). Senders are separate processes, one
 per connection, that build all their frames first and then write them as fast as TLS goes. Throughput is messages
 landed / (first write of any connection -> last line seen in the receiver's file). rsyslogd's CPU comes from
 /proc/<host pid>/stat (utime+stime, all threads) over the same interval. Lost and duplicated are counted from the
-file per connection id and sequence number.
+file per connection id and sequence number. Behind the stunnel front end rsyslogd's CPU is only part of the cost:
+stunnel's CPU is read the same way from its own host pid, and both are reported (and their sum).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def one_run(rcvs, variant, conns, total, batch):
     per = total // conns
     expected = per * conns
     hpid = common.rsyslogd_hpid(rcv.name)
+    spid = common.stunnel_hpid(rcv.name) if rcv.kind == "stunnel" else None
     mp = multiprocessing.get_context("fork")
     ready, results, go = mp.Queue(), mp.Queue(), mp.Event()
     procs = [
@@ -40,11 +43,13 @@ def one_run(rcvs, variant, conns, total, batch):
             ready.get(timeout=300)
         watcher = sender.LogWatcher(rcv.log_file)
         cpu0 = common.proc_cpu_seconds(hpid)
+        scpu0 = common.proc_cpu_seconds(spid) if spid else 0.0
         threads0 = common.thread_cpu_seconds(hpid)
         host = common.CpuTimes()
         go.set()
         _seen, t_last = watcher.wait(expected, idle_limit=15.0, hard_limit=600.0)
         cpu1 = common.proc_cpu_seconds(hpid)
+        scpu1 = common.proc_cpu_seconds(spid) if spid else 0.0
         threads1 = common.thread_cpu_seconds(hpid)
         busy = host.busy_share()
         outs = [results.get(timeout=60) for _ in procs]
@@ -77,6 +82,9 @@ def one_run(rcvs, variant, conns, total, batch):
         "sender_write_seconds": round(t_write - t_first, 3),
         "rsyslogd_cpu_s": round(cpu1 - cpu0, 2),
         "rsyslogd_us_per_msg": round((cpu1 - cpu0) / unique * 1e6, 2) if unique else None,
+        "stunnel_cpu_s": round(scpu1 - scpu0, 2) if spid else None,
+        "stunnel_us_per_msg": round((scpu1 - scpu0) / unique * 1e6, 2) if spid and unique else None,
+        "receiver_us_per_msg": round((cpu1 - cpu0 + scpu1 - scpu0) / unique * 1e6, 2) if unique else None,
         "rsyslogd_threads_us_per_msg": {
             name: round((threads1[name] - threads0.get(name, 0.0)) / unique * 1e6, 2)
             for name in threads1
@@ -95,8 +103,11 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
     variants = variants or ["role", "reference", "role-ossl", "role-ruleset"]
     info = common.machine()
     common.print_machine(TAG, info)
-    with receivers.Receivers(("role", "reference"), tag=TAG) as rcvs:
+    kinds = ["role", "reference"] + (["stunnel"] if "role-stunnel" in variants else [])
+    with receivers.Receivers(tuple(kinds), tag=TAG) as rcvs:
         versions = {k: r.rsyslog_version() for k, r in rcvs.by_kind.items()}
+        if "stunnel" in rcvs.by_kind:
+            versions["stunnel4"] = rcvs.by_kind["stunnel"].stunnel_version()
         size = sender.message_size("x" * 25)
         common.say(
             TAG,
@@ -113,7 +124,9 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
             "connections %s, %d repeats, write batches of %d messages, mTLS client aws-syslog; variants %s"
             % (total, size, sender.KIND, list(connections), repeats, batch, variants),
         )
-        common.say(TAG, "role's 80-Syslogtls.conf:\n" + rcvs.by_kind["role"].config())
+        for kind in ("role", "stunnel"):
+            if kind in rcvs.by_kind:
+                common.say(TAG, "%s's 80-Syslogtls.conf:\n%s" % (kind, rcvs.by_kind[kind].config()))
         runs = []
         for rep in range(1, repeats + 1):
             for conns in connections:
@@ -124,7 +137,7 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
                     common.say(
                         TAG,
                         "rep %d %-14s %d conn: %8s msg/s in %6.2f s (writes done at %5.2f s), "
-                        "rsyslogd %5s us/msg, sender %5s us/msg, host busy %3.0f%%, lost %d, dup %d, load %s%s"
+                        "rsyslogd %5s us/msg%s, sender %5s us/msg, host busy %3.0f%%, lost %d, dup %d, load %s%s"
                         % (
                             rep,
                             variant,
@@ -133,6 +146,7 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
                             r["seconds"],
                             r["sender_write_seconds"],
                             r["rsyslogd_us_per_msg"],
+                            " + stunnel %s" % r["stunnel_us_per_msg"] if r["stunnel_us_per_msg"] is not None else "",
                             r["sender_us_per_msg"],
                             100 * r["host_busy"],
                             r["lost"],
@@ -162,7 +176,9 @@ def summarize(runs, variants, connections):
     out = {}
     common.say(TAG, "medians over repeats:")
     common.say(
-        TAG, "  %-14s %5s %10s %10s %10s %6s %6s" % ("variant", "conns", "msg/s", "rsyslog", "sender", "lost", "dup")
+        TAG,
+        "  %-14s %5s %10s %10s %10s %10s %6s %6s"
+        % ("variant", "conns", "msg/s", "rsyslog", "stunnel", "sender", "lost", "dup"),
     )
     for conns in connections:
         for variant in variants:
@@ -174,6 +190,9 @@ def summarize(runs, variants, connections):
                     name: common.median([r["rsyslogd_threads_us_per_msg"].get(name) for r in rs])
                     for name in sorted({n for r in rs for n in r["rsyslogd_threads_us_per_msg"]})
                 },
+                "stunnel_us_per_msg": common.median([r.get("stunnel_us_per_msg") for r in rs]),
+                "receiver_us_per_msg": common.median([r.get("receiver_us_per_msg") for r in rs]),
+                "msg_per_s_all": [r["msg_per_s"] for r in rs],
                 "sender_us_per_msg": common.median([r["sender_us_per_msg"] for r in rs]),
                 "lost_total": sum(r["lost"] for r in rs),
                 "duplicated_total": sum(r["duplicated"] for r in rs),
@@ -182,16 +201,18 @@ def summarize(runs, variants, connections):
             out["%s/%d" % (variant, conns)] = m
             common.say(
                 TAG,
-                "  %-14s %5d %10s %7s us %7s us %6d %6d   rsyslogd threads (us/msg): %s"
+                "  %-14s %5d %10s %7s us %7s us %7s us %6d %6d   rsyslogd threads (us/msg): %s; runs %s"
                 % (
                     variant,
                     conns,
                     m["msg_per_s"],
                     m["rsyslogd_us_per_msg"],
+                    m["stunnel_us_per_msg"] if m["stunnel_us_per_msg"] is not None else "-",
                     m["sender_us_per_msg"],
                     m["lost_total"],
                     m["duplicated_total"],
                     m["rsyslogd_threads_us_per_msg"],
+                    m["msg_per_s_all"],
                 ),
             )
     common.say(TAG, "ratios (medians, same run):")

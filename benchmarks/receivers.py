@@ -4,6 +4,9 @@
   enable_mtls.yml leaves it: x509/name, PermittedPeer aws-syslog; on rsyslog 8.2302 the role picks gtls.
 - ``reference``: configured literally as the seed does by hand (benchmarks/playbooks/seed_receiver.yml): ossl,
   x509/name, PermittedPeer aws-syslog, Debian's stock rsyslog.conf with RSYSLOG_FileFormat.
+- ``stunnel``: the same role and playbook with ``rsyslog_tls_mtls_frontend: stunnel`` (the front end Amazon Linux 2023
+  gets): stunnel terminates mutual TLS on 6514 (checkHost aws-syslog, verifyChain, requireCert) and forwards to a
+  plain rsyslog imtcp on 127.0.0.1:10514.
 
 Both: the same image, the receiver's 6514 published on 127.0.0.1:<17000-17100>, /mnt/efs/fs1 a bind mount of a host
 directory (the host reads the stored lines directly). Variants of the role's receiver (other driver, a tuning) are
@@ -34,6 +37,12 @@ TUNINGS = {
 RULESET_SED = 's/^input(type="imtcp" port="6514"/input(type="imtcp" port="6514" ruleset="netattest_tls"/'
 
 
+STUNNEL_UNIT = "netattest-tls-syslog-stunnel.service"  # the role's unit of the stunnel front end
+STUNNEL_CONF = "/etc/stunnel/netattest-tls-syslog/stunnel.conf"
+# the playbook's bench_frontend (rsyslog_tls_mtls_frontend) per kind of role receiver
+FRONTENDS = {"role": "auto", "stunnel": "stunnel"}
+
+
 class Receiver:
     def __init__(self, kind: str, name: str, port: int, log_dir: Path):
         self.kind = kind
@@ -41,13 +50,16 @@ class Receiver:
         self.port = port
         self.log_dir = log_dir
         self.log_file = log_dir / "local0.log"
-        self.variant = kind
+        self.variant = "role-stunnel" if kind == "stunnel" else kind
 
     def exec(self, *args, check=True):
         return common.podman("exec", self.name, *args, check=check)
 
     def restart(self, pki: Path) -> float:
+        """As the role's handlers: rsyslog first, then the stunnel front end if this receiver has one."""
         self.exec("systemctl", "restart", "rsyslog")
+        if self.has_stunnel():
+            self.exec("systemctl", "restart", STUNNEL_UNIT)
         return common.wait_tls(
             self.port, pki / "ca.cer", client=(pki / "client-aws-syslog.cer", pki / "client-aws-syslog.key")
         )
@@ -62,7 +74,16 @@ class Receiver:
         return self.exec("dpkg-query", "-W", "-f", "${Version}", "rsyslog", check=False).stdout.strip()
 
     def config(self) -> str:
-        return self.exec("sh", "-c", "cat /etc/rsyslog.d/80-Syslogtls.conf").stdout
+        text = self.exec("sh", "-c", "cat /etc/rsyslog.d/80-Syslogtls.conf").stdout
+        if self.has_stunnel():
+            text += "--- %s\n" % STUNNEL_CONF + self.exec("cat", STUNNEL_CONF).stdout
+        return text
+
+    def has_stunnel(self) -> bool:
+        return self.exec("systemctl", "is-active", "--quiet", STUNNEL_UNIT, check=False).returncode == 0
+
+    def stunnel_version(self) -> str:
+        return self.exec("dpkg-query", "-W", "-f", "${Version}", "stunnel4", check=False).stdout.strip()
 
 
 class Receivers:
@@ -111,7 +132,7 @@ class Receivers:
                 {
                     "all": {
                         "children": {
-                            "bench_%s" % ("role" if kind == "role" else "seed"): {
+                            "bench_%s" % ("seed" if kind == "reference" else kind): {
                                 "hosts": {
                                     rcv.name: {
                                         "ansible_connection": "containers.podman.podman",
@@ -149,12 +170,14 @@ class Receivers:
             )
 
     def playbook_popen(self, kind, log, auth_mode="x509/name"):
-        book = "role_receiver.yml" if kind == "role" else "seed_receiver.yml"
+        book = "seed_receiver.yml" if kind == "reference" else "role_receiver.yml"
         extra = {
             "bench_pki": str(self.pki),
             "bench_passphrase": common.PKI_PASSPHRASE,
             "bench_fstypes": [self.fstype],
             "bench_auth_mode": auth_mode,
+            "bench_hosts": "bench_%s" % ("seed" if kind == "reference" else kind),
+            "bench_frontend": FRONTENDS.get(kind, "auto"),
         }
         return subprocess.Popen(
             [
@@ -174,9 +197,11 @@ class Receivers:
 
     # ---- variants of the role's receiver -------------------------------------------------------------------------
     def set_variant(self, variant: str) -> Receiver:
-        """role | role-ossl | role-<tuning> | role-ossl-<tuning> | reference."""
+        """role | role-ossl | role-<tuning> | role-ossl-<tuning> | reference | role-stunnel."""
         if variant == "reference":
             return self.by_kind["reference"]
+        if variant == "role-stunnel":
+            return self.by_kind["stunnel"]
         rcv = self.by_kind["role"]
         if rcv.variant == variant:
             return rcv

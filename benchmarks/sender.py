@@ -6,6 +6,8 @@ connection which sequence numbers landed (lost and duplicated are counted from t
 - ``blast``: one process per connection; all frames are built before the start signal, then written in batches as
   fast as TLS goes (the throughput test).
 - ``paced``: one connection at a fixed rate that reconnects when the receiver goes away (the restart test).
+- ``paced_nocert``: a client WITHOUT a certificate, a new connection per message (the switch test: what the port
+  admits without the permitted certificate while it changes hands).
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ def paced(port, pki, run_id, rate, duration, results, conn_id=1, max_gap=30.0, s
         "connect_failures": 0,
         "eof_seen": 0,
         "gaps": [],
+        "connected_at": [],  # [monotonic time, first seq sent on it] per connection (comparable across processes)
         "first_error": None,
     }
     tls = None
@@ -137,6 +140,7 @@ def paced(port, pki, run_id, rate, duration, results, conn_id=1, max_gap=30.0, s
         if tls is None:
             try:
                 tls = connect(port, ctx, timeout=2.0)
+                out["connected_at"].append([time.monotonic(), seq])
                 if out["sent"] or out["reconnects"] or out["connect_failures"]:
                     out["reconnects"] += 1
                 if gap_start is not None:
@@ -162,6 +166,50 @@ def paced(port, pki, run_id, rate, duration, results, conn_id=1, max_gap=30.0, s
     if tls is not None:
         close_cleanly(tls)
     results.put(out)
+
+
+def paced_nocert(port, pki, run_id, rate, duration, results, conn_id=2, stop=None):
+    """Child process: about ``rate`` attempts/s, each a new TLS connection without a client certificate that sends one
+    message (sequence number = attempt number) and closes. Records per attempt [monotonic start, seq, outcome]; the
+    outcome is the client's view only (with TLS 1.3 a refused client often completes its handshake and its write):
+    what counts is what the receiver's file shows."""
+    fmt = template(run_id)
+    ctx = _tls_client.make_client_context(ca_path=str(pki / "ca.cer"))
+    out = {"conn": conn_id, "attempts": [], "first_error": None}
+    t0 = time.monotonic()
+    seq = 1
+    while time.monotonic() < t0 + duration and not (stop is not None and stop.is_set()):
+        delay = t0 + (seq - 1) / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        start = time.monotonic()
+        try:
+            tls = connect(port, ctx, timeout=2.0)
+        except (OSError, ssl.SSLError) as exc:
+            out["attempts"].append([start, seq, "refused"])
+            out["first_error"] = out["first_error"] or "connect: %s" % exc
+            seq += 1
+            continue
+        try:
+            tls.sendall((fmt % (conn_id, seq)).encode())
+            closed, _reason = _tls_client.server_closed_after_send(tls, 0.05)
+            out["attempts"].append([start, seq, "closed by server" if closed else "sent"])
+            _tls_client.close_tls(tls, 0.5, notify=not closed)
+        except (OSError, ssl.SSLError) as exc:
+            out["attempts"].append([start, seq, "send failed"])
+            out["first_error"] = out["first_error"] or "send: %s" % exc
+            tls.close()
+        seq += 1
+    results.put(out)
+
+
+def file_order(path, start_offset, run_id) -> list[tuple[int, int]]:
+    """(conn, seq) of this run's lines in the order the receiver stored them."""
+    with open(path, "rb") as handle:
+        handle.seek(start_offset)
+        data = handle.read()
+    want = run_id.encode()
+    return [(int(c), int(s)) for run, c, s in LINE_RE.findall(data) if run == want]
 
 
 class LogWatcher:
