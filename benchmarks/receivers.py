@@ -2,7 +2,7 @@
 
 - ``role``: configured by the collection's role rsyslog_tls (benchmarks/playbooks/role_receiver.yml), mutual TLS as
   enable_mtls.yml leaves it: x509/name, PermittedPeer aws-syslog; on rsyslog 8.2302 the role picks gtls.
-- ``reference``: configured literally as the manual procedure does by hand (benchmarks/playbooks/seed_receiver.yml): ossl,
+- ``reference``: the manual procedure done literally by hand (benchmarks/playbooks/seed_receiver.yml): ossl,
   x509/name, PermittedPeer aws-syslog, Debian's stock rsyslog.conf with RSYSLOG_FileFormat.
 - ``stunnel``: the same role and playbook with ``rsyslog_tls_mtls_frontend: stunnel`` (the front end Amazon Linux 2023
   gets): stunnel terminates mutual TLS on 6514 (checkHost aws-syslog, verifyChain, requireCert) and forwards to a
