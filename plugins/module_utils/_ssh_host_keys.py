@@ -117,7 +117,8 @@ def parse_console_host_keys(output):
             if key["fingerprint"] not in printed:
                 raise HostKeyError(
                     "the %s host key (%s) is not among the fingerprints cloud-init printed (%s): the console output "
-                    "is inconsistent, so it is not trusted" % (key["type"], key["fingerprint"], ", ".join(sorted(printed)))
+                    "is inconsistent, so it is not trusted"
+                    % (key["type"], key["fingerprint"], ", ".join(sorted(printed)))
                 )
     return keys
 

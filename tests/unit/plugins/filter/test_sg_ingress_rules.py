@@ -43,7 +43,7 @@ def test_the_whole_internet_only_when_asked():
 )
 def test_a_union_that_covers_everything_is_the_whole_internet(value):
     # Even with wide prefixes allowed, the pieces together are /0.
-    with pytest.raises(AnsibleFilterError, match="together, the IPv[46] entries .* cover the whole IPv[46] internet"):
+    with pytest.raises(AnsibleFilterError, match=r"together, the IPv[46] entries .* cover the whole IPv[46] internet"):
         sg(value, allow_wide_prefixes=True)
     assert len(sg(value, allow_any=True)) == len(value)
 
@@ -116,7 +116,7 @@ def test_at_most_60_rules():
     sixty = ["203.0.113.%d" % i for i in range(1, 61)]
     assert len(sg(sixty)) == 60
     with pytest.raises(AnsibleFilterError, match="has 61 entries, more than the 60 rules a security group holds"):
-        sg(sixty + ["198.51.100.1"])
+        sg([*sixty, "198.51.100.1"])
     with pytest.raises(AnsibleFilterError, match="has 300 entries"):
         sg(["198.51.100.%d" % (i % 250) for i in range(300)])
     with pytest.raises(AnsibleFilterError, match="more than the 2 rules"):
@@ -146,5 +146,5 @@ def test_a_string_list_is_split():
 
 @pytest.mark.parametrize("options", [{"port": 70000}, {"port": "x"}, {"max_share": 0}, {"max_share": "lots"}])
 def test_bad_options(options):
-    with pytest.raises(AnsibleFilterError, match="port|max_share"):
+    with pytest.raises(AnsibleFilterError, match=r"port|max_share"):
         sg(["203.0.113.5"], **options)

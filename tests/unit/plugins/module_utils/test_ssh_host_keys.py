@@ -16,11 +16,11 @@ ROOT = Path(__file__).resolve().parents[4]
 if str(ROOT / ".cache" / "collections") not in sys.path:
     sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
-from moto import mock_aws  # noqa: E402
+from ansible.module_utils.testing import patch_module_args
+from moto import mock_aws
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import _ssh_host_keys as hk  # noqa: E402
-from ansible_collections.netattest.tls_syslog.plugins.modules import ec2_console_host_keys  # noqa: E402
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _ssh_host_keys as hk
+from ansible_collections.netattest.tls_syslog.plugins.modules import ec2_console_host_keys
 
 SAMPLE = (Path(__file__).parent / "data" / "console_output_al2023.txt").read_text()
 ECDSA_FP = "SHA256:OLW/05+C+N4japZEDkbRuPoHCTt9a+Vi7aillibyPX0"
@@ -75,7 +75,7 @@ def test_the_last_boot_wins():
             "256 " + ED25519_FP + " old (ED25519)",
             "-----END SSH HOST KEY FINGERPRINTS-----",
             "-----BEGIN SSH HOST KEY KEYS-----",
-            [line for line in SAMPLE.splitlines() if line.startswith("ssh-ed25519")][0],
+            next(line for line in SAMPLE.splitlines() if line.startswith("ssh-ed25519")),
             "-----END SSH HOST KEY KEYS-----",
         ]
     )
@@ -84,14 +84,14 @@ def test_the_last_boot_wins():
 
 
 def test_a_key_that_does_not_match_the_printed_fingerprints_is_refused():
-    ed = [line for line in SAMPLE.splitlines() if line.startswith("ssh-ed25519")][0].split()[1]
+    ed = next(line for line in SAMPLE.splitlines() if line.startswith("ssh-ed25519")).split()[1]
     other = "AAAAC3NzaC1lZDI1NTE5AAAAI" + ("A" if ed[25] != "A" else "B") + ed[26:]
     with pytest.raises(hk.HostKeyError, match="not among the fingerprints cloud-init printed"):
         hk.parse_console_host_keys(SAMPLE.replace(ed, other))
 
 
 def test_a_key_of_another_type_than_written_is_refused():
-    ecdsa = [line for line in SAMPLE.splitlines() if line.startswith("ecdsa")][0].split()[1]
+    ecdsa = next(line for line in SAMPLE.splitlines() if line.startswith("ecdsa")).split()[1]
     with pytest.raises(hk.HostKeyError, match="does not encode that type"):
         hk.parse_console_host_keys(SAMPLE.replace("ecdsa-sha2-nistp256 " + ecdsa, "ssh-ed25519 " + ecdsa))
 
@@ -129,7 +129,7 @@ def test_module_against_moto_waits_then_fails_clearly(capsys, monkeypatch):
 def test_module_returns_keys_from_real_shaped_output(capsys, monkeypatch):
     # moto cannot return another console text; the API call itself is stood in for here, the rest is real.
     class Client:
-        def get_console_output(self, InstanceId, aws_retry=False):  # noqa: N803 (boto3's names)
+        def get_console_output(self, InstanceId, aws_retry=False):
             return {"InstanceId": InstanceId, "Output": SAMPLE}
 
     monkeypatch.setattr(ec2_console_host_keys.AnsibleAWSModule, "client", lambda self, *a, **k: Client())

@@ -238,7 +238,9 @@ def test_deny_insecure_transport_policy_is_set_once_and_keeps_other_statements(c
     _, res = run(capsys)
     fs_id, arn = res["file_system"]["file_system_id"], res["file_system"]["file_system_arn"]
     other = {"Sid": "ReadOnly", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "elasticfilesystem:ClientMount"}
-    client.put_file_system_policy(FileSystemId=fs_id, Policy=json.dumps({"Version": "2012-10-17", "Statement": [other]}))
+    client.put_file_system_policy(
+        FileSystemId=fs_id, Policy=json.dumps({"Version": "2012-10-17", "Statement": [other]})
+    )
 
     rc, res = run(capsys, check_mode=True, deny_insecure_transport=True)
     assert rc == 0 and res["changed"] is True
