@@ -814,7 +814,8 @@ def test_5_teardown_deletes_only_ours_and_is_idempotent(created, moto_server, aw
     run = playbook(moto_server, workdir, DESTROY, "5 teardown (playbooks/destroy.yml)", destroy_vars)
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     # The exact IDs were listed before anything was deleted, and none of production's.
-    (listing,) = run.results("Show exactly what belongs to this stack (and nothing else is deleted)")[:1]
+    # Listed by the first pass (state owned), before the confirmation and the deletion.
+    listing = run.results("Show exactly what belongs to this stack (and nothing else is deleted)")[0]
     for key in ("aws_infra_vpc_id", "aws_infra_subnet_id", "aws_infra_sg_id", "aws_infra_nfs_sg_id",
                 "aws_infra_efs_id", "aws_infra_instance_id", "aws_infra_eip_allocation_id"):  # fmt: skip
         assert facts[key] in listing["msg"], (key, listing["msg"])
@@ -833,7 +834,7 @@ def test_5_teardown_deletes_only_ours_and_is_idempotent(created, moto_server, aw
     run = playbook(moto_server, workdir, DESTROY, "5 teardown again", destroy_vars)
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     assert run.changed_tasks() == []
-    (listing,) = run.results("Show exactly what belongs to this stack (and nothing else is deleted)")
+    listing = run.results("Show exactly what belongs to this stack (and nothing else is deleted)")[0]
     assert listing["msg"].startswith(f"No resources of stack {PREFIX} found")
 
     run = playbook(
@@ -842,22 +843,6 @@ def test_5_teardown_deletes_only_ours_and_is_idempotent(created, moto_server, aw
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     assert run.changed_tasks() == ["Delete the local private key"]
     assert not key_file.exists()
-    assert_production_untouched(aws, production)
-
-
-def test_5b_destroy_without_confirmation_deletes_nothing(moto_server, aws, workdir, production):
-    # Nothing of ours is left; give destroy.yml something to refuse: confirm=no.
-    inventory = workdir / "kept-inventory.yml"
-    inventory.write_text("all: {}\n")
-    run = playbook(
-        moto_server,
-        workdir,
-        DESTROY,
-        "5b destroy.yml, not confirmed",
-        {"confirm": "no", "tls_syslog_inventory_file": str(inventory), "aws_infra_stack_id": "0000000000"},
-    )
-    # No resources: nothing to confirm, nothing deleted, production kept.
-    assert run.rc == 0 and run.changed_tasks() == ["Remove the inventory file site.yml wrote"]
     assert_production_untouched(aws, production)
 
 
@@ -893,6 +878,17 @@ def test_6_untagged_stack_is_adopted_only_when_asked(moto_server, aws, workdir, 
     run = playbook(moto_server, workdir, "create.yml", "6 create after adoption", adopt_vars)
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     assert run.changed_tasks() == []
+
+    # destroy.yml without a yes deletes nothing, after listing what it would.
+    before = leftovers(aws)
+    kept_inventory = workdir / "kept-inventory.yml"
+    kept_inventory.write_text("all: {}\n")
+    run = playbook(moto_server, workdir, DESTROY, "6 destroy.yml, answered no",
+                   {**adopt_vars, "confirm": "no", "tls_syslog_inventory_file": str(kept_inventory)})  # fmt: skip
+    assert run.rc != 0 and "Not confirmed: nothing was deleted" in run.failure_messages()
+    listing = run.results("Show exactly what belongs to this stack (and nothing else is deleted)")[0]
+    assert production["vpc"] in listing["msg"] and production["instance"] in listing["msg"]
+    assert run.changed_tasks() == [] and leftovers(aws) == before and kept_inventory.exists()
 
     run = playbook(moto_server, workdir, "destroy.yml", "6 teardown of the adopted stack", adopt_vars)
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
