@@ -18,20 +18,25 @@ description:
     is C(available); changes the security groups of an existing mount target when they differ.
   - With O(state=absent), deletes every mount target of the file system, waits until they are gone,
     then deletes the file system.
+  - The file system is found by its creation token only. With O(owner_tags), it must also carry those tags to be
+    changed or deleted - a file system with the token but without them belongs to someone else (or predates the
+    tags) - unless O(adopt=true).
+  - Optionally sets a file system policy that denies every access not made over TLS (O(deny_insecure_transport)).
   - Why this module exists - C(amazon.aws) has no EFS module, and C(community.aws.efs) calls the
     deprecated EFS tag API (C(DescribeTags)/C(CreateTags)) and has no check mode. This module only
     uses the current EFS API (C(CreateFileSystem) with C(Tags), C(TagResource),
     C(DescribeFileSystems), C(CreateMountTarget), C(DescribeMountTargets),
     C(DescribeMountTargetSecurityGroups), C(ModifyMountTargetSecurityGroups), C(DeleteMountTarget),
-    C(DeleteFileSystem)) and supports check mode.
+    C(DeleteFileSystem), C(UntagResource), C(DescribeFileSystemPolicy), C(PutFileSystemPolicy)) and supports check
+    mode.
 author:
   - netattest.tls_syslog developers (@netattest)
 options:
   name:
     description:
       - Value of the C(Name) tag of the file system.
-      - With O(state=absent), file systems whose C(Name) tag equals O(name) are deleted too, even if
-        their creation token differs.
+      - The C(Name) tag does not identify the file system (other stacks may use the same name); the creation token
+        and O(owner_tags) do.
     type: str
     required: true
   creation_token:
@@ -70,10 +75,44 @@ options:
     default: bursting
   tags:
     description:
-      - Additional tags. Missing or different tags are set with C(TagResource); other existing tags
-        are kept. The C(Name) tag always comes from O(name).
+      - A dictionary of tags to apply to the file system (with the C(Name) tag from O(name) and O(owner_tags) added).
+      - If the O(tags) parameter is not set then tags will not be modified (only C(Name) and O(owner_tags) are
+        ensured), even if O(purge_tags=true).
+    type: dict
+    aliases: ['resource_tags']
+  purge_tags:
+    description:
+      - If O(purge_tags=true) and O(tags) is set, existing tags will be purged from the resource to match exactly
+        what is defined by O(tags) (plus C(Name) and O(owner_tags)).
+      - If the O(tags) parameter is not set then tags will not be modified, even if O(purge_tags=true).
+      - Tag keys beginning with V(aws:) are reserved by Amazon and can not be modified. As such they will be
+        ignored for the purposes of the O(purge_tags) parameter.
+    type: bool
+    default: true
+  owner_tags:
+    description:
+      - Tags that mark the file system as the caller's (for example a stack identity). They are added to the tags
+        of a file system this module creates.
+      - With O(state=present), an existing file system found by the creation token that lacks any of them fails
+        the module (nothing is changed), unless O(adopt=true), which adds them.
+      - With O(state=absent), such a file system is left alone and reported in RV(kept_file_system_ids), unless
+        O(adopt=true).
     type: dict
     default: {}
+  adopt:
+    description:
+      - Treat a file system found by the creation token as the caller's even when it lacks O(owner_tags)
+        (O(state=present) adds them). For file systems made before O(owner_tags) were used.
+    type: bool
+    default: false
+  deny_insecure_transport:
+    description:
+      - Ensure the file system policy has a statement (Sid C(DenyInsecureTransport)) that denies every action to
+        every principal when C(aws:SecureTransport) is false, so that only TLS mounts (mount option C(tls)) work.
+        Other statements of an existing policy are kept.
+      - When V(false), the policy is not touched.
+    type: bool
+    default: false
   mount_targets:
     description:
       - Mount targets to ensure, one per subnet. Ignored when O(state=absent).
@@ -110,11 +149,18 @@ options:
       - How many seconds to wait, in total per resource.
     type: int
     default: 600
-notes:
-  - Check mode is supported; in check mode nothing is created or deleted and RV(file_system) shows the
-    existing file system (or, when it would be created, the requested settings without an ID).
-  - C(--diff) is not supported.
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Nothing is created, changed or deleted; RV(file_system) shows the existing file system with the changes
+        that would be made (or, when it would be created, the requested settings without an ID).
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -134,10 +180,21 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ efs.file_system.dns_name }}:/ /mnt/efs/fs1 efs _netdev,tls 0 0"
 
-- name: Delete the mount targets, then the file system
+- name: Only this stack's file system, reachable over TLS only
   netattest.tls_syslog.efs_file_system:
     name: NetAttest-tlsSyslog-efs
     region: ap-northeast-1
+    owner_tags:
+      "netattest:stack": NetAttest-tlsSyslog
+      "netattest:stack-id": 3f2a9c0d1e
+    deny_insecure_transport: true
+
+- name: Delete the mount targets, then the file system (only if it carries the owner tags)
+  netattest.tls_syslog.efs_file_system:
+    name: NetAttest-tlsSyslog-efs
+    region: ap-northeast-1
+    owner_tags:
+      "netattest:stack-id": 3f2a9c0d1e
     state: absent
 """
 
@@ -203,6 +260,11 @@ file_system:
       type: dict
       returned: always
       sample: {"Name": "NetAttest-tlsSyslog-efs"}
+    policy:
+      description: The file system policy, parsed. Empty when it has none.
+      type: dict
+      returned: when O(deny_insecure_transport=true)
+      sample: {"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny"}]}
     mount_targets:
       description: The mount targets of the file system.
       type: list
@@ -240,8 +302,15 @@ deleted_file_system_ids:
   type: list
   elements: str
   sample: [fs-0123456789abcdef0]
+kept_file_system_ids:
+  description: IDs of file systems with the creation token that were left alone because they lack O(owner_tags).
+  returned: when O(state=absent)
+  type: list
+  elements: str
+  sample: []
 """
 
+import json
 import time
 
 try:
@@ -255,9 +324,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
 )
 
 POLL_SECONDS = 2
+TLS_SID = "DenyInsecureTransport"
 
 
 class EfsError(Exception):
@@ -269,25 +340,60 @@ def dns_name(file_system_id, region):
     return f"{file_system_id}.efs.{region}.{suffix}"
 
 
-def wanted_tags(name, tags):
+def wanted_tags(name, tags, owner_tags=None):
     result = {str(k): str(v) for k, v in (tags or {}).items()}
+    result.update({str(k): str(v) for k, v in (owner_tags or {}).items()})
     result["Name"] = name
     return result
 
 
-def find_file_systems(client, creation_token, name=None):
-    """File systems with this creation token, plus (when ``name`` is given) those whose Name tag is ``name``."""
-    found = {}
-    for fs in client.describe_file_systems(CreationToken=creation_token, aws_retry=True).get("FileSystems", []):
-        found[fs["FileSystemId"]] = fs
-    if name is not None:
-        paginator = client.get_paginator("describe_file_systems")
-        for page in paginator.paginate():
-            for fs in page.get("FileSystems", []):
-                tags = boto3_tag_list_to_ansible_dict(fs.get("Tags", []))
-                if fs.get("Name") == name or tags.get("Name") == name:
-                    found.setdefault(fs["FileSystemId"], fs)
-    return [fs for fs in found.values() if fs.get("LifeCycleState") not in ("deleted",)]
+def find_file_systems(client, creation_token):
+    """File systems with this creation token (the Name tag is no identity: another stack may share it)."""
+    found = client.describe_file_systems(CreationToken=creation_token, aws_retry=True).get("FileSystems", [])
+    return [fs for fs in found if fs.get("LifeCycleState") not in ("deleted",)]
+
+
+def missing_owner_tags(fs, owner_tags):
+    """The owner tags ``fs`` lacks (or carries with another value), as a sorted list of keys."""
+    current = boto3_tag_list_to_ansible_dict(fs.get("Tags", []))
+    return sorted(k for k, v in (owner_tags or {}).items() if current.get(str(k)) != str(v))
+
+
+def tls_statement(file_system_arn):
+    return {
+        "Sid": TLS_SID,
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "*",
+        "Resource": file_system_arn,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def describe_policy(client, file_system_id):
+    try:
+        result = client.describe_file_system_policy(FileSystemId=file_system_id, aws_retry=True)
+    except is_boto3_error_code("PolicyNotFound"):
+        return {}
+    return json.loads(result.get("Policy") or "{}")
+
+
+def ensure_tls_policy(client, fs, check_mode):
+    """Add (or correct) the deny-without-TLS statement, keeping other statements. Returns (changed, policy)."""
+    current = describe_policy(client, fs["FileSystemId"]) if fs.get("FileSystemId") else {}
+    wanted_statement = tls_statement(fs.get("FileSystemArn", ""))
+    statements = current.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    if [st for st in statements if st.get("Sid") == TLS_SID] == [wanted_statement]:
+        return False, current
+    policy = {
+        "Version": current.get("Version", "2012-10-17"),
+        "Statement": [st for st in statements if st.get("Sid") != TLS_SID] + [wanted_statement],
+    }
+    if not check_mode:
+        client.put_file_system_policy(FileSystemId=fs["FileSystemId"], Policy=json.dumps(policy), aws_retry=True)
+    return True, policy
 
 
 def describe_file_system(client, file_system_id):
@@ -406,15 +512,22 @@ def format_file_system(fs, region, mount_targets):
     return result
 
 
-def ensure_tags(client, fs, tags, check_mode):
-    """Set missing or different tags with TagResource. Returns (changed, new tag dict)."""
+def ensure_tags(client, fs, tags, purge_tags, check_mode):
+    """amazon.aws tag semantics: set missing or different tags; with ``purge_tags``, remove the others (never
+    ``aws:`` keys). Returns (changed, new tag dict)."""
     current = boto3_tag_list_to_ansible_dict(fs.get("Tags", []))
-    missing = {k: v for k, v in tags.items() if current.get(k) != v}
-    if not missing:
+    to_set, to_unset = compare_aws_tags(current, tags, purge_tags=purge_tags)
+    if not to_set and not to_unset:
         return False, current
     if not check_mode:
-        client.tag_resource(ResourceId=fs["FileSystemId"], Tags=ansible_dict_to_boto3_tag_list(missing), aws_retry=True)
-    current.update(missing)
+        if to_unset:
+            client.untag_resource(ResourceId=fs["FileSystemId"], TagKeys=to_unset, aws_retry=True)
+        if to_set:
+            client.tag_resource(
+                ResourceId=fs["FileSystemId"], Tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True
+            )
+    current = {k: v for k, v in current.items() if k not in to_unset}
+    current.update(to_set)
     return True, current
 
 
@@ -475,7 +588,10 @@ def mt_ids(client, file_system_id):
 def ensure_present(client, params, region, check_mode):
     name = params["name"]
     token = params["creation_token"] or name
-    tags = wanted_tags(name, params["tags"])
+    owner_tags = params["owner_tags"]
+    # Without ``tags``, only Name and the owner tags are ensured and nothing is purged (amazon.aws semantics).
+    tags = wanted_tags(name, params["tags"], owner_tags)
+    purge_tags = params["purge_tags"] and params["tags"] is not None
     wait = params["wait"]
     timeout = params["wait_timeout"]
     changed = False
@@ -485,6 +601,14 @@ def ensure_present(client, params, region, check_mode):
         raise EfsError(f"more than one file system has the creation token {token!r}")
     if systems:
         fs = systems[0]
+        missing = missing_owner_tags(fs, owner_tags)
+        if missing and not params["adopt"]:
+            raise EfsError(
+                f"file system {fs['FileSystemId']} has the creation token {token!r} but not the owner tag(s) "
+                f"{', '.join(missing)} of this stack: it belongs to another stack or was made before these tags. "
+                "Nothing was changed. Use another creation token for a file system of this stack, or adopt this one "
+                "(adopt=true) if it really is this stack's"
+            )
         if bool(fs.get("Encrypted")) != params["encrypted"]:
             raise EfsError(
                 f"file system {fs['FileSystemId']} exists with encrypted={bool(fs.get('Encrypted'))}; "
@@ -505,7 +629,10 @@ def ensure_present(client, params, region, check_mode):
                 {"SubnetId": mt["subnet_id"], "SecurityGroups": sorted(set(mt.get("security_groups") or []))}
                 for mt in params["mount_targets"]
             ]
-            return changed, format_file_system(fs, region, mts)
+            result = format_file_system(fs, region, mts)
+            if params["deny_insecure_transport"]:
+                result["policy"] = {"Version": "2012-10-17", "Statement": [tls_statement("")]}
+            return changed, result
         create = {
             "CreationToken": token,
             "PerformanceMode": params["performance_mode"],
@@ -520,8 +647,12 @@ def ensure_present(client, params, region, check_mode):
     if wait and not check_mode and fs.get("LifeCycleState") != "available":
         fs = wait_file_system_available(client, fs["FileSystemId"], timeout)
 
-    tags_changed, current_tags = ensure_tags(client, fs, tags, check_mode)
+    tags_changed, current_tags = ensure_tags(client, fs, tags, purge_tags, check_mode)
     changed |= tags_changed
+    policy = None
+    if params["deny_insecure_transport"]:
+        policy_changed, policy = ensure_tls_policy(client, fs, check_mode)
+        changed |= policy_changed
     fs = dict(fs, Tags=ansible_dict_to_boto3_tag_list(current_tags), Name=current_tags.get("Name"))
 
     mt_changed, mts = ensure_mount_targets(
@@ -537,7 +668,10 @@ def ensure_present(client, params, region, check_mode):
     if changed and not check_mode:
         fs = dict(describe_file_system(client, fs["FileSystemId"]) or fs)
         fs["Tags"] = ansible_dict_to_boto3_tag_list(current_tags)
-    return changed, format_file_system(fs, region, mts)
+    result = format_file_system(fs, region, mts)
+    if policy is not None:
+        result["policy"] = policy
+    return changed, result
 
 
 def ensure_absent(client, params, check_mode):
@@ -546,8 +680,12 @@ def ensure_absent(client, params, check_mode):
     wait = params["wait"]
     timeout = params["wait_timeout"]
     deleted = []
-    for fs in find_file_systems(client, token, name=name):
+    kept = []
+    for fs in find_file_systems(client, token):
         fs_id = fs["FileSystemId"]
+        if missing_owner_tags(fs, params["owner_tags"]) and not params["adopt"]:
+            kept.append(fs_id)  # someone else's: never deleted
+            continue
         deleted.append(fs_id)
         if check_mode:
             continue
@@ -566,7 +704,7 @@ def ensure_absent(client, params, check_mode):
             continue
         if wait:
             wait_file_system_gone(client, fs_id, timeout)
-    return bool(deleted), deleted
+    return bool(deleted), deleted, kept
 
 
 def main():
@@ -578,7 +716,11 @@ def main():
         kms_key_id=dict(type="str"),
         performance_mode=dict(type="str", choices=["generalPurpose", "maxIO"], default="generalPurpose"),
         throughput_mode=dict(type="str", choices=["bursting", "elastic"], default="bursting"),
-        tags=dict(type="dict", default={}),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+        owner_tags=dict(type="dict", default={}),
+        adopt=dict(type="bool", default=False),
+        deny_insecure_transport=dict(type="bool", default=False),
         mount_targets=dict(
             type="list",
             elements="dict",
@@ -605,8 +747,8 @@ def main():
         if params["state"] == "present":
             changed, fs = ensure_present(client, params, module.region, module.check_mode)
             module.exit_json(changed=changed, file_system=fs)
-        changed, deleted = ensure_absent(client, params, module.check_mode)
-        module.exit_json(changed=changed, file_system={}, deleted_file_system_ids=deleted)
+        changed, deleted, kept = ensure_absent(client, params, module.check_mode)
+        module.exit_json(changed=changed, file_system={}, deleted_file_system_ids=deleted, kept_file_system_ids=kept)
     except EfsError as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:

@@ -1,11 +1,17 @@
-"""Role aws_infra against a real moto_server on 127.0.0.1 (issue 4's five test points).
+"""Role aws_infra against a real moto_server on 127.0.0.1.
 
 Stages, in this order, on one moto server (reset between stages where an empty account is needed):
-  1. bad input fails before any AWS call (account still empty)
+  1. bad input (every source list that could open a port wider than meant, among others) fails before any AWS call
   2. --check on an empty account: rc 0, nothing created
-  3. create, then boto3 assertions of every resource and attribute of SPEC.md section 1
-  4. create again: changed=0 for every task
-  5. teardown: nothing of ours left; a second teardown changes nothing; the key file only goes when asked
+  3. create next to a pre-seeded "production" stack with our Names but no stack tags (built by hand from the same
+     procedure), then boto3 assertions of every resource of ours, and of production being untouched
+  4. create again: changed=0, production untouched; the refusals that must stop a run before any change (key pair
+     not RSA, local key file of another pair, two VPCs or two instances of the stack, no host keys in moto's console)
+  5. teardown through playbooks/destroy.yml: it lists exactly our IDs, deletes them, and leaves production as seeded;
+     a second teardown changes nothing; the key file only goes when asked
+  6. adoption: the untagged production stack becomes ours only with aws_infra_adopt_untagged, then behaves like any
+     stack (re-run changed=0, teardown leaves nothing)
+  7. host key pinning end to end, on an in-process moto server whose console output is a real-shaped AL2023 one
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ ONEGATE = ["203.0.113.5", "203.0.113.6/32", "2001:db8::10"]
 OPERATOR = ["198.51.100.7/32"]
 PREFIX = "NetAttest-tlsSyslog"
 ROLE_PREFIX = "netattest.tls_syslog.aws_infra : "
+STACK_TAG, STACK_ID_TAG = "netattest:stack", "netattest:stack-id"
+DESTROY = ROOT / "playbooks" / "destroy.yml"
+CONSOLE_SAMPLE = ROOT / "tests" / "unit" / "plugins" / "module_utils" / "data" / "console_output_al2023.txt"
 
 from netattest_local import moto as moto_helper
 
@@ -69,6 +78,7 @@ def base_vars(workdir: Path) -> dict:
         "aws_infra_ssh_cidrs": OPERATOR,
         "aws_infra_key_file": str(workdir / "keys" / f"{PREFIX}-key.pem"),
         "aws_infra_wait_for_ssh": False,  # moto boots nothing
+        "aws_infra_pin_host_key": False,  # moto's console output has no host keys (stage 4c tests the call)
         "aws_infra_test_facts_file": str(workdir / "facts.json"),
     }
 
@@ -84,6 +94,9 @@ class Run:
         except json.JSONDecodeError:
             self.json = {"plays": [], "stats": {}}
 
+    def results(self, name: str) -> list[dict]:
+        return [res for task, res in self.tasks() if task == name]
+
     def tasks(self):
         """(task name, host result) for every task that ran on localhost."""
         for play in self.json.get("plays", []):
@@ -96,7 +109,7 @@ class Run:
         return [name for name, res in self.tasks() if res.get("changed")]
 
     def failure_messages(self) -> str:
-        return " | ".join(str(res.get("msg", "")) for _, res in self.tasks() if res.get("failed"))
+        return " | ".join(f"{name}: {res.get('msg', '')}" for name, res in self.tasks() if res.get("failed"))
 
     def task_names(self) -> list[str]:
         return [name for name, _ in self.tasks()]
@@ -158,6 +171,73 @@ def leftovers(aws) -> dict:
     [
         ("empty OneGate list", {"aws_infra_onegate_egress_ips": []}, "FAQ No.16880"),
         ("0.0.0.0/0 without opt-in", {"aws_infra_onegate_egress_ips": ["0.0.0.0/0"]}, "whole internet"),
+        (
+            "0.0.0.0/0 for OneGate with only the SSH opt-in",
+            {"aws_infra_onegate_egress_ips": ["0.0.0.0/0"], "aws_infra_ssh_allow_any_source": True},
+            "aws_infra_onegate_egress_ips item 1 (0.0.0.0/0) opens the port to the whole internet: refused. List the "
+            "exact addresses; if you really mean any address, set aws_infra_syslog_allow_any_source=true",
+        ),
+        (
+            "the old single opt-in",
+            {"aws_infra_allow_any_source": True},
+            "aws_infra_allow_any_source is no longer used",
+        ),
+        (
+            "the internet in two halves for OneGate",
+            {"aws_infra_onegate_egress_ips": ["0.0.0.0/1", "128.0.0.0/1"]},
+            "aws_infra_onegate_egress_ips item 1 (0.0.0.0/1) overlaps the 'this network' range",
+        ),
+        (
+            "the internet in two halves for SSH, wide prefixes allowed",
+            {"aws_infra_ssh_cidrs": ["0.0.0.0/1", "128.0.0.0/1"], "aws_infra_ssh_allow_wide_prefixes": True},
+            "aws_infra_ssh_cidrs: together, the IPv4 entries 0.0.0.0/1, 128.0.0.0/1 cover the whole IPv4 internet",
+        ),
+        (
+            "the IPv6 internet in two halves for SSH",
+            {"aws_infra_ssh_cidrs": ["::/1", "8000::/1"], "aws_infra_ssh_allow_wide_prefixes": True},
+            "cover the whole IPv6 internet: refused. List the exact addresses; if you really mean any address, set "
+            "aws_infra_ssh_allow_any_source=true",
+        ),
+        (
+            "more than the share for SSH",
+            {
+                "aws_infra_ssh_cidrs": ["11.0.0.0/8", "12.0.0.0/8", "13.0.0.0/8"],
+                "aws_infra_ssh_allow_wide_prefixes": True,
+            },
+            "more than the 1 % allowed",
+        ),
+        (
+            "a /23 for OneGate",
+            {"aws_infra_onegate_egress_ips": ["203.0.113.5", "198.51.0.0/23"]},
+            "aws_infra_onegate_egress_ips item 2 (198.51.0.0/23) is wider than /24 (512 addresses): refused. Give the "
+            "exact addresses or narrower CIDRs; if you really mean the whole range, set "
+            "aws_infra_syslog_allow_wide_prefixes=true",
+        ),
+        (
+            "a /15 for SSH",
+            {"aws_infra_ssh_cidrs": ["198.50.0.0/15"]},
+            "aws_infra_ssh_cidrs item 1 (198.50.0.0/15) is wider than /16",
+        ),
+        (
+            "a private range for OneGate",
+            {"aws_infra_onegate_egress_ips": ["10.0.0.0/8"]},
+            "aws_infra_onegate_egress_ips item 1 (10.0.0.0/8) is in the private (RFC 1918) range 10.0.0.0/8",
+        ),
+        ("loopback for OneGate", {"aws_infra_onegate_egress_ips": ["127.0.0.1"]}, "is in the loopback range"),
+        ("link-local for OneGate", {"aws_infra_onegate_egress_ips": ["169.254.169.254"]}, "is in the link-local"),
+        (
+            "300 OneGate addresses",
+            {"aws_infra_onegate_egress_ips": [f"203.0.{113 + i // 250}.{i % 250 + 1}" for i in range(300)]},
+            "aws_infra_onegate_egress_ips has 300 entries, more than the 60 rules a security group holds",
+        ),
+        (
+            "61 IPv4 rules in the group",
+            {
+                "aws_infra_onegate_egress_ips": [f"203.0.113.{i}" for i in range(1, 41)],
+                "aws_infra_ssh_cidrs": [f"198.51.100.{i}" for i in range(1, 22)],
+            },
+            "together need 61 IPv4 and 0 IPv6 rules in security group NetAttest-tlsSyslog-nsg, more than the 60",
+        ),
         ("invalid VPC CIDR", {"aws_infra_vpc_cidr": "192.168.300.0/24"}, "not a valid VPC CIDR"),
         ("subnet outside the VPC", {"aws_infra_subnet_cidr": "10.0.0.0/28"}, "is outside aws_infra_vpc_cidr"),
     ],
@@ -168,7 +248,10 @@ def test_1_bad_input_fails_before_any_resource(moto_server, aws, workdir, case, 
     assert run.rc != 0, run.stdout[-2000:]
     assert message in run.failure_messages(), run.failure_messages()
     # Nothing past validation ran: no AWS task at all.
-    assert not any(name in ("VPC", "Look for the key pair in AWS") for name in run.task_names())
+    assert not any(
+        name in ("VPC", "Look for the key pair in AWS", "Find this stack's VPC by its stack tags")
+        for name in run.task_names()
+    )
     assert leftovers(aws) == {}
     assert not (workdir / "keys").exists()
 
@@ -195,10 +278,164 @@ def test_2_check_mode_on_empty_account_creates_nothing(moto_server, aws, workdir
     assert not (workdir / "keys" / f"{PREFIX}-key.pem").exists()
 
 
-# 3. create and look at everything ------------------------------------------------------------------
+# 3. create next to a production stack with our Names, and look at everything ----------------------------
+def tags_of(resource: dict) -> dict:
+    return {t["Key"]: t["Value"] for t in resource.get("Tags", [])}
+
+
+def name_spec(resource_type: str, name: str) -> list[dict]:
+    return [{"ResourceType": resource_type, "Tags": [{"Key": "Name", "Value": name}]}]
+
+
+def seed_production(aws, workdir: Path) -> dict:
+    """A stack built by hand from the same procedure: our Names everywhere, no stack tags. Its creation token and
+    key pair name differ from ours, because AWS allows only one of each per account."""
+    ec2, efs = aws["ec2"], aws["efs"]
+    vpc = ec2.create_vpc(CidrBlock="192.168.200.0/24", TagSpecifications=name_spec("vpc", f"{PREFIX}-vpc"))["Vpc"][
+        "VpcId"
+    ]
+    igw = ec2.create_internet_gateway(TagSpecifications=name_spec("internet-gateway", f"{PREFIX}-igw"))[
+        "InternetGateway"
+    ]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    subnet = ec2.create_subnet(
+        VpcId=vpc,
+        CidrBlock="192.168.200.0/28",
+        AvailabilityZone=f"{REGION}a",
+        TagSpecifications=name_spec("subnet", f"{PREFIX}-server-sub"),
+    )["Subnet"]["SubnetId"]
+    rtb = ec2.create_route_table(VpcId=vpc, TagSpecifications=name_spec("route-table", f"{PREFIX}-rtb"))["RouteTable"][
+        "RouteTableId"
+    ]
+    ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=rtb, SubnetId=subnet)
+    nsg = ec2.create_security_group(GroupName=f"{PREFIX}-nsg", Description="Allow_SyslogAndSSH", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=nsg,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 6514,
+                "ToPort": 6514,
+                "IpRanges": [{"CidrIp": "192.0.2.50/32", "Description": "from_SOG1"}],
+            }
+        ],
+    )
+    nfs = ec2.create_security_group(GroupName=f"{PREFIX}-NFS-nsg", Description="Allow_NFS", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=nfs,
+        # The description the role gives it: moto's UpdateSecurityGroupRuleDescriptionsIngress answers without the
+        # "Return" field amazon.aws reads, so adoption (stage 6) must not need to change a description.
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 2049,
+                "ToPort": 2049,
+                "UserIdGroupPairs": [{"GroupId": nsg, "Description": f"from_{PREFIX}-nsg"}],
+            }
+        ],
+    )
+    key = ec2.create_key_pair(KeyName="production-key", KeyType="rsa")
+    key_file = workdir / "production-key.pem"
+    key_file.write_text(key["KeyMaterial"])
+    key_file.chmod(0o600)
+    ami = aws["ssm"].get_parameter(Name=AMI_PARAMETER)["Parameter"]["Value"]
+    instance = ec2.run_instances(
+        ImageId=ami,
+        MinCount=1,
+        MaxCount=1,
+        InstanceType="t2.micro",
+        KeyName="production-key",
+        # As the console launches it: its interface goes with it (moto keeps a SubnetId-only one after termination).
+        NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": subnet, "Groups": [nsg], "DeleteOnTermination": True}],
+        TagSpecifications=name_spec("instance", f"{PREFIX}-syslog-vm"),
+    )["Instances"][0]["InstanceId"]
+    eip = ec2.allocate_address(Domain="vpc", TagSpecifications=name_spec("elastic-ip", f"{PREFIX}-eip"))
+    ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=instance)
+    fs = efs.create_file_system(
+        CreationToken="console-2b7e1f0c-production", Encrypted=True, Tags=[{"Key": "Name", "Value": f"{PREFIX}-efs"}]
+    )["FileSystemId"]
+    mt = efs.create_mount_target(FileSystemId=fs, SubnetId=subnet, SecurityGroups=[nfs])["MountTargetId"]
+    prod = {
+        "vpc": vpc,
+        "igw": igw,
+        "subnet": subnet,
+        "rtb": rtb,
+        "nsg": nsg,
+        "nfs": nfs,
+        "instance": instance,
+        "allocation": eip["AllocationId"],
+        "public_ip": eip["PublicIp"],
+        "fs": fs,
+        "mt": mt,
+        "key_file": key_file,
+        "key_id": key["KeyPairId"],
+    }
+    prod["snapshot"] = production_state(aws, prod)
+    prod["leftovers"] = leftovers(aws)
+    return prod
+
+
+def production_state(aws, prod: dict) -> dict:
+    """Everything of the production stack that a foreign run could change: tags, rules, associations, states."""
+    ec2, efs = aws["ec2"], aws["efs"]
+    (inst,) = ec2.describe_instances(InstanceIds=[prod["instance"]])["Reservations"][0]["Instances"]
+    (eip,) = ec2.describe_addresses(AllocationIds=[prod["allocation"]])["Addresses"]
+    (igw,) = ec2.describe_internet_gateways(InternetGatewayIds=[prod["igw"]])["InternetGateways"]
+    groups = {
+        g["GroupId"]: g for g in ec2.describe_security_groups(GroupIds=[prod["nsg"], prod["nfs"]])["SecurityGroups"]
+    }
+    (fs,) = efs.describe_file_systems(FileSystemId=prod["fs"])["FileSystems"]
+    (rtb,) = ec2.describe_route_tables(RouteTableIds=[prod["rtb"]])["RouteTables"]
+    (key,) = ec2.describe_key_pairs(KeyNames=["production-key"])["KeyPairs"]
+    return {
+        "vpc": tags_of(ec2.describe_vpcs(VpcIds=[prod["vpc"]])["Vpcs"][0]),
+        "instance": (
+            inst["State"]["Name"],
+            inst["SubnetId"],
+            [g["GroupId"] for g in inst["SecurityGroups"]],
+            tags_of(inst),
+        ),
+        "eip": (eip.get("InstanceId"), eip["PublicIp"], tags_of(eip)),
+        "igw": ([a["VpcId"] for a in igw.get("Attachments", [])], tags_of(igw)),
+        "subnet": tags_of(ec2.describe_subnets(SubnetIds=[prod["subnet"]])["Subnets"][0]),
+        "rtb": (
+            tags_of(rtb),
+            sorted((r.get("DestinationCidrBlock"), r.get("GatewayId")) for r in rtb["Routes"]),
+            [a.get("SubnetId") for a in rtb["Associations"]],
+        ),
+        "groups": {gid: (g["IpPermissions"], tags_of(g)) for gid, g in groups.items()},
+        "fs": (fs["LifeCycleState"], fs["CreationToken"], tags_of(fs)),
+        "mount_targets": [
+            m["MountTargetId"] for m in efs.describe_mount_targets(FileSystemId=prod["fs"])["MountTargets"]
+        ],
+        "key": (key["KeyName"], key["KeyFingerprint"], tags_of(key)),
+    }
+
+
+def assert_production_untouched(aws, prod: dict) -> None:
+    now = production_state(aws, prod)
+    assert now == prod["snapshot"]
+    # Spelled out, the issue's list: instance running, EIP kept (on its instance), EFS kept, VPC and IGW kept.
+    assert now["instance"][0] == "running" and now["eip"][0] == prod["instance"]
+    assert now["fs"][0] == "available" and now["igw"][0] == [prod["vpc"]]
+
+
 @pytest.fixture(scope="module")
-def created(moto_server, aws, workdir):
+def production(moto_server, aws, workdir):
     moto_server.reset()
+    return seed_production(aws, workdir)
+
+
+def stack_filter(stack_id: str | None = None) -> list[dict]:
+    filters = [{"Name": f"tag:{STACK_TAG}", "Values": [PREFIX]}]
+    if stack_id:
+        filters.append({"Name": f"tag:{STACK_ID_TAG}", "Values": [stack_id]})
+    return filters
+
+
+@pytest.fixture(scope="module")
+def created(moto_server, aws, workdir, production):
     # The endpoint through the role's variable only (no AWS_URL/AWS_ENDPOINT_URL in the environment).
     run = playbook(
         moto_server,
@@ -211,12 +448,18 @@ def created(moto_server, aws, workdir):
     return run, json.loads((workdir / "facts.json").read_text())
 
 
-def test_3_create_builds_everything_of_spec_section_1(created, aws, workdir):
+def test_3_create_builds_everything_next_to_production(created, aws, workdir, production):
     run, recorded = created
     facts, ec2, efs = recorded["facts"], aws["ec2"], aws["efs"]
 
+    # Stack identity: a made-up id, on our VPC (the only one with the stack tags, not production's)
+    stack_id = facts["aws_infra_stack_id"]
+    assert len(stack_id) == 10 and int(stack_id, 16) >= 0
+    stack = {STACK_TAG: PREFIX, STACK_ID_TAG: stack_id}
+
     # VPC
-    (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [f"{PREFIX}-vpc"]}])["Vpcs"]
+    (vpc,) = ec2.describe_vpcs(Filters=stack_filter())["Vpcs"]
+    assert tag(vpc) == f"{PREFIX}-vpc" and vpc["VpcId"] != production["vpc"]
     assert vpc["CidrBlock"] == "192.168.200.0/24"
     assert not vpc.get("Ipv6CidrBlockAssociationSet")
     assert facts["aws_infra_vpc_id"] == vpc["VpcId"]
@@ -239,7 +482,9 @@ def test_3_create_builds_everything_of_spec_section_1(created, aws, workdir):
     assert facts["aws_infra_subnet_id"] == subnet["SubnetId"]
 
     # Route table: 0.0.0.0/0 -> IGW, associated with the subnet
-    (rtb,) = ec2.describe_route_tables(Filters=[{"Name": "tag:Name", "Values": [f"{PREFIX}-rtb"]}])["RouteTables"]
+    (rtb,) = ec2.describe_route_tables(
+        Filters=[{"Name": "tag:Name", "Values": [f"{PREFIX}-rtb"]}, {"Name": "vpc-id", "Values": [vpc_id]}]
+    )["RouteTables"]
     assert rtb["VpcId"] == vpc_id
     default_routes = [r for r in rtb["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
     assert [r["GatewayId"] for r in default_routes] == [igw["InternetGatewayId"]]
@@ -277,8 +522,12 @@ def test_3_create_builds_everything_of_spec_section_1(created, aws, workdir):
         )
 
     # EFS: encrypted, Name tag, one available mount target in the subnet guarded by the NFS group
-    (fs,) = efs.describe_file_systems()["FileSystems"]
+    (fs,) = efs.describe_file_systems(CreationToken=f"{PREFIX}-efs")["FileSystems"]
+    assert fs["FileSystemId"] != production["fs"]
     assert fs["Encrypted"] is True and fs["LifeCycleState"] == "available"
+    (deny,) = json.loads(efs.describe_file_system_policy(FileSystemId=fs["FileSystemId"])["Policy"])["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny["Principal"] == {"AWS": "*"} and deny["Action"] == "*" and deny["Resource"] == fs["FileSystemArn"]
     assert fs["CreationToken"] == f"{PREFIX}-efs" and tag(fs) == f"{PREFIX}-efs"
     assert facts["aws_infra_efs_id"] == fs["FileSystemId"]
     assert facts["aws_infra_efs_dns_name"] == f"{fs['FileSystemId']}.efs.{REGION}.amazonaws.com"
@@ -289,7 +538,7 @@ def test_3_create_builds_everything_of_spec_section_1(created, aws, workdir):
     ]
 
     # Key pair: RSA in AWS, private key saved once, 0600 in a 0700 directory, never printed
-    (key,) = ec2.describe_key_pairs()["KeyPairs"]
+    (key,) = ec2.describe_key_pairs(KeyNames=[f"{PREFIX}-key"])["KeyPairs"]
     assert key["KeyName"] == f"{PREFIX}-key" and key.get("KeyType", "rsa") == "rsa"
     key_file = workdir / "keys" / f"{PREFIX}-key.pem"
     assert facts["aws_infra_key_path"] == str(key_file)
@@ -308,6 +557,7 @@ def test_3_create_builds_everything_of_spec_section_1(created, aws, workdir):
     (reservation,) = ec2.describe_instances(
         Filters=[
             {"Name": "tag:Name", "Values": [f"{PREFIX}-syslog-vm"]},
+            {"Name": "vpc-id", "Values": [vpc_id]},
             {"Name": "instance-state-name", "Values": ["pending", "running"]},
         ]
     )["Reservations"]
@@ -334,7 +584,7 @@ def test_3_create_builds_everything_of_spec_section_1(created, aws, workdir):
     assert "mount /mnt/efs/fs1" in user_data
 
     # Elastic IP: tagged, associated with the instance; the inventory points at it
-    (eip,) = ec2.describe_addresses()["Addresses"]
+    (eip,) = ec2.describe_addresses(Filters=stack_filter(stack_id))["Addresses"]
     assert tag(eip) == f"{PREFIX}-eip" and eip["Domain"] == "vpc"
     assert eip["InstanceId"] == inst["InstanceId"]
     assert facts["aws_infra_eip"] == eip["PublicIp"]
@@ -345,11 +595,18 @@ def test_3_create_builds_everything_of_spec_section_1(created, aws, workdir):
         "ansible_host": eip["PublicIp"],
         "ansible_user": "ec2-user",
         "ansible_ssh_private_key_file": str(key_file),
+        "ansible_ssh_common_args": "",  # no pinning against moto's console output (stage 7 pins)
     }
 
+    # Every resource of ours carries both stack tags.
+    for resource in (vpc, igw, subnet, rtb, nsg, nfs, fs, key, inst, eip):
+        assert {k: tags_of(resource).get(k) for k in stack} == stack, resource
+    # Production, with the same Names, is exactly as seeded (its instance did not get our group or address).
+    assert_production_untouched(aws, production)
 
-# 4. idempotence ------------------------------------------------------------------------------------
-def test_4_second_create_changes_nothing(created, moto_server, aws, workdir):
+
+# 4. idempotence, and the refusals that must stop a run before any change ----------------------------------
+def test_4_second_create_changes_nothing(created, moto_server, aws, workdir, production):
     _, first = created
     key_file = workdir / "keys" / f"{PREFIX}-key.pem"
     key_before = key_file.read_bytes()
@@ -360,7 +617,15 @@ def test_4_second_create_changes_nothing(created, moto_server, aws, workdir):
     second = json.loads((workdir / "facts.json").read_text())
     assert second == first
     assert key_file.read_bytes() == key_before
-    assert len(aws["ec2"].describe_addresses()["Addresses"]) == 1
+    assert len(aws["ec2"].describe_addresses(Filters=stack_filter())["Addresses"]) == 1
+    assert_production_untouched(aws, production)
+
+
+def refused_before_any_change(run: Run, aws, before: dict, message: str) -> None:
+    assert run.rc != 0, run.stdout[-2000:]
+    assert message in run.failure_messages(), run.failure_messages()
+    assert run.changed_tasks() == []
+    assert leftovers(aws) == before
 
 
 def test_4b_aws_key_without_local_file_fails_clearly(created, moto_server, aws, workdir):
@@ -373,19 +638,165 @@ def test_4b_aws_key_without_local_file_fails_clearly(created, moto_server, aws, 
     assert not other.exists()
 
 
-# 5. teardown ---------------------------------------------------------------------------------------
-def test_5_teardown_leaves_nothing_and_is_idempotent(created, moto_server, aws, workdir):
-    key_file = workdir / "keys" / f"{PREFIX}-key.pem"
-    assert leftovers(aws)  # there is something to tear down
+def test_4c_local_key_of_another_pair_fails_before_any_change(created, moto_server, aws, workdir, production):
+    other = workdir / "other.pem"
+    other.write_bytes(production["key_file"].read_bytes())  # a valid RSA key, of another pair
+    other.chmod(0o600)
+    content = other.read_bytes()
+    (pair,) = aws["ec2"].describe_key_pairs(KeyNames=[f"{PREFIX}-key"])["KeyPairs"]
+    before = leftovers(aws)
+    run = playbook(
+        moto_server, workdir, "create.yml", "4c local key of another pair", {"aws_infra_key_file": str(other)}
+    )
+    refused_before_any_change(run, aws, before, f"{other} is not the private key of key pair {PREFIX}-key")
+    assert other.read_bytes() == content
+    assert aws["ec2"].describe_key_pairs(KeyNames=[f"{PREFIX}-key"])["KeyPairs"] == [pair]
 
-    run = playbook(moto_server, workdir, "destroy.yml", "5 teardown")
+
+def test_4d_key_pair_not_rsa_fails_before_any_change(created, moto_server, aws, workdir):
+    _, recorded = created
+    ec2 = aws["ec2"]
+    stack = {STACK_TAG: PREFIX, STACK_ID_TAG: recorded["facts"]["aws_infra_stack_id"]}
+    ed = ec2.create_key_pair(
+        KeyName=f"{PREFIX}-ed25519",
+        KeyType="ed25519",
+        TagSpecifications=[{"ResourceType": "key-pair", "Tags": [{"Key": k, "Value": v} for k, v in stack.items()]}],
+    )
+    key_file = workdir / "ed25519.pem"
+    key_file.write_text(ed["KeyMaterial"])
+    key_file.chmod(0o600)
+    before = leftovers(aws)
+    try:
+        run = playbook(
+            moto_server,
+            workdir,
+            "create.yml",
+            "4d key pair of type ed25519",
+            {"aws_infra_key_name": f"{PREFIX}-ed25519", "aws_infra_key_file": str(key_file)},
+        )
+        refused_before_any_change(
+            run, aws, before, f"Key pair {PREFIX}-ed25519 exists in AWS with type ed25519, not RSA"
+        )
+        (still,) = ec2.describe_key_pairs(KeyNames=[f"{PREFIX}-ed25519"])["KeyPairs"]
+        assert still["KeyPairId"] == ed["KeyPairId"] and still["KeyFingerprint"] == ed["KeyFingerprint"]
+        assert key_file.read_text() == ed["KeyMaterial"]
+    finally:
+        ec2.delete_key_pair(KeyName=f"{PREFIX}-ed25519")
+
+
+def test_4e_key_pair_of_another_stack_fails_before_any_change(created, moto_server, aws, workdir, production):
+    before = leftovers(aws)
+    run = playbook(
+        moto_server,
+        workdir,
+        "create.yml",
+        "4e key pair without our stack tags",
+        {"aws_infra_key_name": "production-key", "aws_infra_key_file": str(production["key_file"])},
+    )
+    refused_before_any_change(
+        run, aws, before, "Key pair production-key exists in AWS but is not this stack's (it has no stack tags"
+    )
+    assert "aws_infra_adopt_untagged=true" in run.failure_messages()
+
+
+def test_4f_two_vpcs_of_the_stack_are_refused_with_the_list(created, moto_server, aws, workdir):
+    ec2 = aws["ec2"]
+    _, recorded = created
+    ours = recorded["facts"]["aws_infra_vpc_id"]
+    tags = [{"Key": "Name", "Value": f"{PREFIX}-vpc"}, {"Key": STACK_TAG, "Value": PREFIX}]
+    tags.append({"Key": STACK_ID_TAG, "Value": "aaaaaaaaaa"})
+    second = ec2.create_vpc(CidrBlock="10.9.0.0/24", TagSpecifications=[{"ResourceType": "vpc", "Tags": tags}])
+    second = second["Vpc"]["VpcId"]
+    try:
+        before = leftovers(aws)
+        run = playbook(moto_server, workdir, "create.yml", "4f two VPCs of the stack")
+        refused_before_any_change(run, aws, before, f"2 VPCs match stack {PREFIX}:")
+        msg = run.failure_messages()
+        assert ours in msg and second in msg and "netattest:stack-id=aaaaaaaaaa" in msg and "aws_infra_stack_id" in msg
+        assert not any(name == "VPC" for name in run.task_names())
+    finally:
+        ec2.delete_vpc(VpcId=second)
+
+
+def test_4g_two_instances_of_the_stack_are_refused_with_the_list(created, moto_server, aws, workdir):
+    ec2 = aws["ec2"]
+    _, recorded = created
+    facts = recorded["facts"]
+    stack = [{"Key": STACK_TAG, "Value": PREFIX}, {"Key": STACK_ID_TAG, "Value": facts["aws_infra_stack_id"]}]
+    extra = ec2.run_instances(
+        ImageId=facts["aws_infra_instance_ami_id"],
+        MinCount=1,
+        MaxCount=1,
+        NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": facts["aws_infra_subnet_id"], "DeleteOnTermination": True}],
+        TagSpecifications=[{"ResourceType": "instance", "Tags": stack}],
+    )["Instances"][0]["InstanceId"]
+    try:
+        before = leftovers(aws)
+        run = playbook(moto_server, workdir, "create.yml", "4g two instances of the stack")
+        refused_before_any_change(run, aws, before, "2 instances of stack")
+        assert facts["aws_infra_instance_id"] in run.failure_messages() and extra in run.failure_messages()
+    finally:
+        ec2.terminate_instances(InstanceIds=[extra])
+
+
+def test_4h_host_key_pinning_against_moto_fails_clearly(created, moto_server, aws, workdir):
+    _, recorded = created
+    known_hosts = workdir / "pin" / "known_hosts"
+    known_hosts.parent.mkdir()
+    before = leftovers(aws)
+    run = playbook(
+        moto_server,
+        workdir,
+        "create.yml",
+        "4h pin the host key (moto's console has none)",
+        {
+            "aws_infra_pin_host_key": True,
+            "aws_infra_host_key_timeout": 3,
+            "aws_infra_known_hosts_file": str(known_hosts),
+        },
+    )
+    instance = recorded["facts"]["aws_infra_instance_id"]
+    refused_before_any_change(
+        run, aws, before, f"no complete -----BEGIN SSH HOST KEY KEYS----- block in the console output of {instance}"
+    )
+    assert not known_hosts.exists()
+
+
+# 5. teardown ---------------------------------------------------------------------------------------
+def test_5_teardown_deletes_only_ours_and_is_idempotent(created, moto_server, aws, workdir, production):
+    _, recorded = created
+    facts = recorded["facts"]
+    key_file = workdir / "keys" / f"{PREFIX}-key.pem"
+    inventory = workdir / "generated-inventory.yml"
+    inventory.write_text("all: {}\n")
+    destroy_vars = {"confirm": "yes", "tls_syslog_inventory_file": str(inventory)}
+    assert leftovers(aws) != production["leftovers"]  # there is something of ours to tear down
+
+    run = playbook(moto_server, workdir, DESTROY, "5 teardown (playbooks/destroy.yml)", destroy_vars)
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
-    assert leftovers(aws) == {}
+    # The exact IDs were listed before anything was deleted, and none of production's.
+    # Listed by the first pass (state owned), before the confirmation and the deletion.
+    listing = run.results("Show exactly what belongs to this stack (and nothing else is deleted)")[0]
+    for key in ("aws_infra_vpc_id", "aws_infra_subnet_id", "aws_infra_sg_id", "aws_infra_nfs_sg_id",
+                "aws_infra_efs_id", "aws_infra_instance_id", "aws_infra_eip_allocation_id"):  # fmt: skip
+        assert facts[key] in listing["msg"], (key, listing["msg"])
+    assert f"netattest:stack-id={facts['aws_infra_stack_id']}" in listing["msg"]
+    for key in ("vpc", "igw", "subnet", "rtb", "nsg", "nfs", "instance", "allocation", "fs"):
+        assert production[key] not in listing["msg"], key
+    names = run.task_names()
+    assert names.index("Show exactly what belongs to this stack (and nothing else is deleted)") < names.index(
+        "Terminate the instance and wait until it is gone"
+    )
+    assert leftovers(aws) == production["leftovers"]
+    assert_production_untouched(aws, production)
+    assert not inventory.exists()
     assert key_file.exists(), "the local key file is removed only when asked"
 
-    run = playbook(moto_server, workdir, "destroy.yml", "5 teardown again")
+    run = playbook(moto_server, workdir, DESTROY, "5 teardown again", destroy_vars)
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     assert run.changed_tasks() == []
+    listing = run.results("Show exactly what belongs to this stack (and nothing else is deleted)")[0]
+    assert listing["msg"].startswith(f"No resources of stack {PREFIX} found")
 
     run = playbook(
         moto_server, workdir, "destroy.yml", "5 teardown, removing the key file", {"aws_infra_remove_key_file": True}
@@ -393,3 +804,116 @@ def test_5_teardown_leaves_nothing_and_is_idempotent(created, moto_server, aws, 
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     assert run.changed_tasks() == ["Delete the local private key"]
     assert not key_file.exists()
+    assert_production_untouched(aws, production)
+
+
+# 6. adoption of an untagged (older, or hand-made) stack ------------------------------------------------------
+def test_6_untagged_stack_is_adopted_only_when_asked(moto_server, aws, workdir, production):
+    ec2 = aws["ec2"]
+    adopt_vars = {
+        "aws_infra_key_name": "production-key",
+        "aws_infra_key_file": str(production["key_file"]),
+        "aws_infra_efs_creation_token": "console-2b7e1f0c-production",
+    }
+    run = playbook(moto_server, workdir, "create.yml", "6 adopt (aws_infra_adopt_untagged)",
+                   {**adopt_vars, "aws_infra_adopt_untagged": True})  # fmt: skip
+    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    facts = json.loads((workdir / "facts.json").read_text())["facts"]
+    stack = {STACK_TAG: PREFIX, STACK_ID_TAG: facts["aws_infra_stack_id"]}
+    # No second stack was built: production's resources are the stack now, tagged.
+    assert (facts["aws_infra_vpc_id"], facts["aws_infra_instance_id"]) == (production["vpc"], production["instance"])
+    assert (facts["aws_infra_efs_id"], facts["aws_infra_eip_allocation_id"]) == (
+        production["fs"],
+        production["allocation"],
+    )
+    assert (facts["aws_infra_sg_id"], facts["aws_infra_nfs_sg_id"]) == (production["nsg"], production["nfs"])
+    assert len([v for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")]) == 1
+    state = production_state(aws, production)
+    adopted = [state["vpc"], state["instance"][3], state["eip"][2], state["igw"][1], state["subnet"]]
+    adopted += [state["rtb"][0], state["fs"][2], state["key"][2], *(g[1] for g in state["groups"].values())]
+    for tags in adopted:
+        assert {k: tags.get(k) for k in stack} == stack, tags
+    assert state["eip"][0] == production["instance"] and state["instance"][0] == "running"
+
+    # From now on an ordinary stack: found by its tags without the flag, nothing to change.
+    run = playbook(moto_server, workdir, "create.yml", "6 create after adoption", adopt_vars)
+    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    assert run.changed_tasks() == []
+
+    # destroy.yml without a yes deletes nothing, after listing what it would.
+    before = leftovers(aws)
+    kept_inventory = workdir / "kept-inventory.yml"
+    kept_inventory.write_text("all: {}\n")
+    run = playbook(moto_server, workdir, DESTROY, "6 destroy.yml, answered no",
+                   {**adopt_vars, "confirm": "no", "tls_syslog_inventory_file": str(kept_inventory)})  # fmt: skip
+    assert run.rc != 0 and "Not confirmed: nothing was deleted" in run.failure_messages()
+    listing = run.results("Show exactly what belongs to this stack (and nothing else is deleted)")[0]
+    assert production["vpc"] in listing["msg"] and production["instance"] in listing["msg"]
+    assert run.changed_tasks() == [] and leftovers(aws) == before and kept_inventory.exists()
+
+    run = playbook(moto_server, workdir, "destroy.yml", "6 teardown of the adopted stack", adopt_vars)
+    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    assert leftovers(aws) == {}
+
+
+# 7. host key pinning end to end ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def console_moto():
+    """An in-process moto server (moto's own ThreadedMotoServer) whose GetConsoleOutput returns a real-shaped
+    Amazon Linux 2023 first-boot console output with cloud-init's host key blocks, instead of moto's fixed kernel
+    log, which has none."""
+    from moto.ec2.responses import general
+    from moto.server import ThreadedMotoServer
+
+    port = moto_helper.free_port()
+    server = ThreadedMotoServer(ip_address=moto_helper.HOST, port=port, verbose=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(general, "SAMPLE_CONSOLE_OUTPUT", CONSOLE_SAMPLE.read_text())
+        server.start()
+        endpoint = f"http://{moto_helper.HOST}:{port}"
+        moto_helper.wait_until_up(endpoint)
+
+        class Handle:
+            def env(self, base=None):
+                return moto_helper.aws_env(endpoint, base)
+
+        handle = Handle()
+        handle.endpoint = endpoint
+        try:
+            yield handle
+        finally:
+            server.stop()
+
+
+def test_7_host_keys_are_pinned_from_the_console_output(console_moto, tmp_path):
+    known_hosts = tmp_path / "keys" / f"{PREFIX}.known_hosts"
+    pin = {"aws_infra_pin_host_key": True, "aws_infra_host_key_timeout": 60}
+    run = playbook(console_moto, tmp_path, "create.yml", "7 create, pinning the host keys", pin)
+    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    recorded = json.loads((tmp_path / "facts.json").read_text())
+    eip = recorded["facts"]["aws_infra_eip"]
+    assert recorded["facts"]["aws_infra_known_hosts_path"] == str(known_hosts)
+    # The inventory host checks host keys against that file only, and never asks.
+    args = recorded["host"]["ansible_ssh_common_args"]
+    assert f'-o UserKnownHostsFile="{known_hosts}"' in args and "-o StrictHostKeyChecking=yes" in args
+
+    found = subprocess.run(["ssh-keygen", "-F", eip, "-f", str(known_hosts)], capture_output=True, text=True)
+    assert found.returncode == 0
+    lines = [line for line in found.stdout.splitlines() if line and not line.startswith("#")]
+    assert sorted(line.split()[1] for line in lines) == ["ecdsa-sha2-nistp256", "ssh-ed25519"]
+    printed = subprocess.run(["ssh-keygen", "-l", "-f", str(known_hosts)], capture_output=True, text=True, check=True)
+    for fingerprint in ("SHA256:OLW/05+C+N4japZEDkbRuPoHCTt9a+Vi7aillibyPX0",
+                        "SHA256:yL2g12r6VDhvmm4VoF1USoQPCRR0KtBUXNLNYlKeNHc"):  # fmt: skip
+        assert fingerprint in printed.stdout and fingerprint in CONSOLE_SAMPLE.read_text()
+
+    content = known_hosts.read_text()
+    run = playbook(console_moto, tmp_path, "create.yml", "7 create again (already pinned)", pin)
+    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    assert run.changed_tasks() == []
+    (wait,) = run.results("Wait for the host keys in the instance's console output")
+    assert wait.get("skipped") is True  # no API call once pinned
+    assert known_hosts.read_text() == content
+
+    run = playbook(console_moto, tmp_path, "destroy.yml", "7 teardown")
+    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    assert subprocess.run(["ssh-keygen", "-F", eip, "-f", str(known_hosts)], capture_output=True).returncode == 1

@@ -125,52 +125,6 @@ def test_onegate_log_json_array_and_garbage():
         f("onegate_log")(42)
 
 
-# ---- sg_ingress_rules ----------------------------------------------------------------------------------------
-
-
-def test_sg_rules_one_per_address_with_descriptions():
-    rules = f("sg_ingress_rules")(["203.0.113.5", "198.51.100.0/28", "2001:db8::1"])
-    assert rules == [
-        {"proto": "tcp", "from_port": 6514, "to_port": 6514, "cidr_ip": "203.0.113.5/32", "rule_desc": "from_SOG1"},
-        {"proto": "tcp", "from_port": 6514, "to_port": 6514, "cidr_ip": "198.51.100.0/28", "rule_desc": "from_SOG2"},
-        {"proto": "tcp", "from_port": 6514, "to_port": 6514, "cidr_ipv6": "2001:db8::1/128", "rule_desc": "from_SOG3"},
-    ]
-
-
-def test_sg_rules_port_and_prefix():
-    rules = f("sg_ingress_rules")(["192.0.2.1"], port=22, description_prefix="from_HQ")
-    assert rules[0]["from_port"] == 22 and rules[0]["rule_desc"] == "from_HQ1"
-
-
-def test_sg_rules_allow_any_only_when_asked():
-    with pytest.raises(AnsibleFilterError, match="whole internet"):
-        f("sg_ingress_rules")(["0.0.0.0/0"])
-    with pytest.raises(AnsibleFilterError, match="whole internet"):
-        f("sg_ingress_rules")(["::/0"])
-    assert f("sg_ingress_rules")(["0.0.0.0/0"], allow_any=True)[0]["cidr_ip"] == "0.0.0.0/0"
-
-
-@pytest.mark.parametrize(
-    ("value", "fragment"),
-    [
-        ([], "FAQ No.16880"),
-        (["300.1.2.3"], "not a valid IP address"),
-        (["203.0.113.5/33"], "not a valid IP address"),
-        (["203.0.113.5/24"], "host bits"),
-        (["onegate.example.com"], "not a valid IP address"),
-        (["203.0.113.5", "203.0.113.5/32"], "duplicates item 1"),
-    ],
-)
-def test_sg_rules_refuse(value, fragment):
-    with pytest.raises(AnsibleFilterError, match=fragment):
-        f("sg_ingress_rules")(value)
-
-
-def test_sg_rules_bad_port():
-    with pytest.raises(AnsibleFilterError, match="port"):
-        f("sg_ingress_rules")(["203.0.113.5"], port=70000)
-
-
 # ---- stale_paths ---------------------------------------------------------------------------------------------
 
 

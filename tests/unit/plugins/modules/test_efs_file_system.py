@@ -162,14 +162,112 @@ def test_absent_deletes_mount_targets_then_file_system_and_is_idempotent(capsys,
     assert rc == 0 and res["changed"] is False and res["deleted_file_system_ids"] == []
 
 
-def test_absent_also_finds_file_systems_by_name_tag(capsys, client, network):
-    fs_id = client.create_file_system(CreationToken="other-token", Tags=[{"Key": "Name", "Value": NAME}])[
-        "FileSystemId"
-    ]
-    keep = client.create_file_system(CreationToken="unrelated", Tags=[{"Key": "Name", "Value": "keep"}])["FileSystemId"]
+def test_absent_never_deletes_by_name_tag_alone(capsys, client, network):
+    # Another stack's file system with our Name but its own creation token (issue: it used to be deleted).
+    other = client.create_file_system(CreationToken="console-1234", Tags=[{"Key": "Name", "Value": NAME}])
     rc, res = run(capsys, state="absent")
-    assert rc == 0 and res["deleted_file_system_ids"] == [fs_id]
-    assert [fs["FileSystemId"] for fs in client.describe_file_systems()["FileSystems"]] == [keep]
+    assert rc == 0 and res["changed"] is False and res["deleted_file_system_ids"] == []
+    assert [fs["FileSystemId"] for fs in client.describe_file_systems()["FileSystems"]] == [other["FileSystemId"]]
+
+
+OWNER = {"netattest:stack": "NetAttest-tlsSyslog", "netattest:stack-id": "0123456789"}
+
+
+def test_owner_tags_are_set_on_creation_and_required_later(capsys, client, network):
+    rc, res = run(capsys, owner_tags=OWNER)
+    assert rc == 0 and res["changed"] is True
+    fs_id = res["file_system"]["file_system_id"]
+    tags = {t["Key"]: t["Value"] for t in client.list_tags_for_resource(ResourceId=fs_id)["Tags"]}
+    assert tags == {"Name": NAME, **OWNER}
+    rc, res = run(capsys, owner_tags=OWNER)
+    assert rc == 0 and res["changed"] is False
+    # Another stack id: refused, nothing changed.
+    rc, res = run(capsys, owner_tags={**OWNER, "netattest:stack-id": "other"}, tags={"Extra": "x"})
+    assert rc == 1 and "not the owner tag(s) netattest:stack-id of this stack" in res["msg"]
+    tags = {t["Key"]: t["Value"] for t in client.list_tags_for_resource(ResourceId=fs_id)["Tags"]}
+    assert tags == {"Name": NAME, **OWNER}
+
+
+def test_absent_keeps_a_file_system_without_the_owner_tags(capsys, client, network):
+    foreign = client.create_file_system(CreationToken=NAME, Tags=[{"Key": "Name", "Value": NAME}])["FileSystemId"]
+    rc, res = run(capsys, state="absent", owner_tags=OWNER)
+    assert rc == 0 and res["changed"] is False
+    assert res["deleted_file_system_ids"] == [] and res["kept_file_system_ids"] == [foreign]
+    assert len(client.describe_file_systems()["FileSystems"]) == 1
+    rc, res = run(capsys, state="absent", owner_tags=OWNER, adopt=True)
+    assert rc == 0 and res["deleted_file_system_ids"] == [foreign]
+    assert client.describe_file_systems()["FileSystems"] == []
+
+
+def test_adopt_adds_the_owner_tags_to_an_untagged_file_system(capsys, client, network):
+    old = client.create_file_system(CreationToken=NAME, Encrypted=True, Tags=[{"Key": "Name", "Value": NAME}])
+    rc, res = run(capsys, owner_tags=OWNER)
+    assert rc == 1 and "adopt" in res["msg"]
+    rc, res = run(capsys, owner_tags=OWNER, adopt=True)
+    assert rc == 0 and res["changed"] is True and res["file_system"]["file_system_id"] == old["FileSystemId"]
+    rc, res = run(capsys, owner_tags=OWNER)  # adopted: now it is ours without the flag
+    assert rc == 0 and res["changed"] is False
+
+
+def test_tags_and_purge_tags_follow_amazon_aws(capsys, client, network):
+    _, res = run(capsys, tags={"A": "1", "B": "2"})
+    fs_id = res["file_system"]["file_system_id"]
+    client.tag_resource(ResourceId=fs_id, Tags=[{"Key": "Manual", "Value": "yes"}])
+
+    def tags():
+        return {t["Key"]: t["Value"] for t in client.list_tags_for_resource(ResourceId=fs_id)["Tags"]}
+
+    # No tags given: nothing purged, even with purge_tags (the default true).
+    rc, res = run(capsys)
+    assert rc == 0 and res["changed"] is False and tags() == {"Name": NAME, "A": "1", "B": "2", "Manual": "yes"}
+    # purge_tags=false: only added.
+    rc, res = run(capsys, tags={"C": "3"}, purge_tags=False)
+    assert res["changed"] is True and tags() == {"Name": NAME, "A": "1", "B": "2", "Manual": "yes", "C": "3"}
+    # Check mode reports the purge without doing it.
+    rc, res = run(capsys, check_mode=True, tags={"A": "1"})
+    assert res["changed"] is True and res["file_system"]["tags"] == {"Name": NAME, "A": "1"}
+    assert len(tags()) == 5
+    # Default purge: exactly tags + Name.
+    rc, res = run(capsys, tags={"A": "1"})
+    assert res["changed"] is True and tags() == {"Name": NAME, "A": "1"} == res["file_system"]["tags"]
+    rc, res = run(capsys, tags={"A": "1"})
+    assert res["changed"] is False
+
+
+def test_deny_insecure_transport_policy_is_set_once_and_keeps_other_statements(capsys, client, network):
+    _, res = run(capsys)
+    fs_id, arn = res["file_system"]["file_system_id"], res["file_system"]["file_system_arn"]
+    other = {"Sid": "ReadOnly", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "elasticfilesystem:ClientMount"}
+    client.put_file_system_policy(
+        FileSystemId=fs_id, Policy=json.dumps({"Version": "2012-10-17", "Statement": [other]})
+    )
+
+    rc, res = run(capsys, check_mode=True, deny_insecure_transport=True)
+    assert rc == 0 and res["changed"] is True
+    assert json.loads(client.describe_file_system_policy(FileSystemId=fs_id)["Policy"])["Statement"] == [other]
+
+    rc, res = run(capsys, deny_insecure_transport=True)
+    assert rc == 0 and res["changed"] is True
+    policy = json.loads(client.describe_file_system_policy(FileSystemId=fs_id)["Policy"])
+    deny = {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "*",
+        "Resource": arn,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    assert policy["Statement"] == [other, deny] and res["file_system"]["policy"] == policy
+    rc, res = run(capsys, deny_insecure_transport=True)
+    assert res["changed"] is False
+
+
+def test_deny_insecure_transport_on_creation(capsys, client, network):
+    rc, res = run(capsys, deny_insecure_transport=True)
+    assert rc == 0
+    fs_id = res["file_system"]["file_system_id"]
+    (st,) = json.loads(client.describe_file_system_policy(FileSystemId=fs_id)["Policy"])["Statement"]
+    assert st["Effect"] == "Deny" and st["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
 def test_creation_token_too_long_is_rejected(capsys, client):
