@@ -60,6 +60,10 @@ class Receiver:
         self.exec("systemctl", "restart", "rsyslog")
         if self.has_stunnel():
             self.exec("systemctl", "restart", STUNNEL_UNIT)
+        return self.wait_listener(pki)
+
+    def wait_listener(self, pki: Path) -> float:
+        """Seconds until the published port completes a handshake with the permitted client."""
         return common.wait_tls(
             self.port, pki / "ca.cer", client=(pki / "client-aws-syslog.cer", pki / "client-aws-syslog.key")
         )
@@ -168,6 +172,15 @@ class Receivers:
                 self.pki / "ca.cer",
                 client=(self.pki / "client-aws-syslog.cer", self.pki / "client-aws-syslog.key"),
             )
+
+    def role_run(self, kind: str, log_name: str, auth_mode: str = "x509/name") -> dict:
+        """The real role run against the running receiver of ``kind`` (restart and switch benchmarks); its recap."""
+        log_path = self.work / log_name
+        with open(log_path, "w") as log:
+            rc = self.playbook_popen(kind, log, auth_mode).wait(timeout=600)
+        if rc != 0:
+            raise RuntimeError("the role run failed; see %s" % log_path)
+        return {"ansible_rc": rc, "recap": common.recap(log_path.read_text())}
 
     def playbook_popen(self, kind, log, auth_mode="x509/name"):
         book = "seed_receiver.yml" if kind == "reference" else "role_receiver.yml"

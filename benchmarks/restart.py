@@ -14,7 +14,6 @@ Two ways to make the change (and, for the direct one, two shutdown variants: VAR
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 
 import common
@@ -42,24 +41,9 @@ def measure(rcvs, rcv, rate, change, label, max_seconds):
     rcv.truncate()
     run_id = "%s-%d" % (label, time.time_ns())
     watcher = sender.LogWatcher(rcv.log_file)
-    mp = multiprocessing.get_context("fork")
-    results, stop = mp.Queue(), mp.Event()
-    proc = mp.Process(
-        target=sender.paced, args=(rcv.port, rcvs.pki, run_id, rate, max_seconds, results), kwargs={"stop": stop}
+    (out,), _t0, detail, took = sender.during_change(
+        [(sender.paced, (rcv.port, rcvs.pki, run_id, rate, max_seconds))], change, max_seconds
     )
-    proc.start()
-    try:
-        time.sleep(2.0)
-        t0 = time.monotonic()
-        detail = change()
-        took = time.monotonic() - t0
-        time.sleep(3.0)
-        stop.set()
-        out = results.get(timeout=max_seconds + 60)
-    finally:
-        proc.join(timeout=30)
-        if proc.is_alive():
-            proc.terminate()
     watcher.wait(out["sent"], idle_limit=5.0, hard_limit=60.0)
     tally = watcher.tally(run_id)
     seen = tally["seen"].get(1, set())
@@ -119,13 +103,7 @@ def main(quick=False, rate=None, repeats=None):
         )
 
         def role_run():
-            log_path = rcvs.work / "role-enable-mtls.log"
-            with open(log_path, "w") as log:
-                rc = rcvs.playbook_popen("role", log, "x509/name").wait(timeout=600)
-            text = log_path.read_text()
-            if rc != 0:
-                raise RuntimeError("the role run failed; see %s" % log_path)
-            return {"ansible_rc": rc, "recap": common.recap(text)}
+            return rcvs.role_run("role", "role-enable-mtls.log")
 
         if not quick:
             r = measure(rcvs, rcv, rate, role_run, "role-run", max_seconds=600)
@@ -140,11 +118,7 @@ def main(quick=False, rate=None, repeats=None):
             t = time.monotonic()
             rcv.exec("systemctl", "restart", "rsyslog")
             restart = time.monotonic() - t
-            listener = common.wait_tls(
-                rcv.port,
-                rcvs.pki / "ca.cer",
-                client=(rcvs.pki / "client-aws-syslog.cer", rcvs.pki / "client-aws-syslog.key"),
-            )
+            listener = rcv.wait_listener(rcvs.pki)
             return {"systemctl_restart_s": round(restart, 2), "listener_back_after_s": round(restart + listener, 2)}
 
         # Interleaved (direct, graceful, direct, ...) so that load changes hit both variants alike.

@@ -13,6 +13,7 @@ connection which sequence numbers landed (lost and duplicated are counted from t
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import resource
 import select
@@ -201,6 +202,34 @@ def paced_nocert(port, pki, run_id, rate, duration, results, conn_id=2, stop=Non
             tls.close()
         seq += 1
     results.put(out)
+
+
+def during_change(targets, change, max_seconds):
+    """Run each sender of ``targets`` (function, args) in its own process with a result queue and a stop event (as
+    the last positional argument and ``stop=``), call ``change()`` after 2 s, stop them 3 s after it returned.
+    Returns (the senders' results, in order; when the change began, time.monotonic(); its return value; its seconds)."""
+    mp = multiprocessing.get_context("fork")
+    stop = mp.Event()
+    queues = [mp.Queue() for _ in targets]
+    procs = [
+        mp.Process(target=func, args=(*args, q), kwargs={"stop": stop}) for (func, args), q in zip(targets, queues)
+    ]
+    for p in procs:
+        p.start()
+    try:
+        time.sleep(2.0)
+        t_change = time.monotonic()
+        detail = change()
+        took = time.monotonic() - t_change
+        time.sleep(3.0)
+        stop.set()
+        outs = [q.get(timeout=max_seconds + 60) for q in queues]
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+    return outs, t_change, detail, took
 
 
 def file_order(path, start_offset, run_id) -> list[tuple[int, int]]:

@@ -21,7 +21,6 @@ Two ways to make the change:
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 
 import common
@@ -39,34 +38,14 @@ def measure(rcvs, rcv, rate, nocert_rate, change, label, max_seconds):
     rcv.truncate()
     run_id = "%s-%d" % (label, time.time_ns())
     watcher = sender.LogWatcher(rcv.log_file)
-    mp = multiprocessing.get_context("fork")
-    results, nocert_results, stop = mp.Queue(), mp.Queue(), mp.Event()
-    procs = [
-        mp.Process(
-            target=sender.paced, args=(rcv.port, rcvs.pki, run_id, rate, max_seconds, results), kwargs={"stop": stop}
-        ),
-        mp.Process(
-            target=sender.paced_nocert,
-            args=(rcv.port, rcvs.pki, run_id, nocert_rate, max_seconds, nocert_results),
-            kwargs={"stop": stop},
-        ),
-    ]
-    for p in procs:
-        p.start()
-    try:
-        time.sleep(2.0)
-        t_change = time.monotonic()
-        detail = change()
-        took = time.monotonic() - t_change
-        time.sleep(3.0)
-        stop.set()
-        out = results.get(timeout=max_seconds + 60)
-        nocert = nocert_results.get(timeout=60)
-    finally:
-        for p in procs:
-            p.join(timeout=30)
-            if p.is_alive():
-                p.terminate()
+    (out, nocert), t_change, detail, took = sender.during_change(
+        [
+            (sender.paced, (rcv.port, rcvs.pki, run_id, rate, max_seconds)),
+            (sender.paced_nocert, (rcv.port, rcvs.pki, run_id, nocert_rate, max_seconds)),
+        ],
+        change,
+        max_seconds,
+    )
     # the file holds both senders' lines: wait for all that could land, or until nothing new came for 3 s
     watcher.wait(out["sent"] + len(nocert["attempts"]), idle_limit=3.0, hard_limit=60.0)
     tally = watcher.tally(run_id)
@@ -185,13 +164,7 @@ def main(quick=False, rate=None, repeats=None, nocert_rate=20):
         )
 
         def role_run():
-            log_path = rcvs.work / "role-to-stunnel.log"
-            with open(log_path, "w") as log:
-                rc = rcvs.playbook_popen("stunnel", log, "x509/name").wait(timeout=600)
-            text = log_path.read_text()
-            if rc != 0:
-                raise RuntimeError("the role run failed; see %s" % log_path)
-            return {"ansible_rc": rc, "recap": common.recap(text)}
+            return rcvs.role_run("stunnel", "role-to-stunnel.log")
 
         if not quick:
             r = measure(rcvs, rcv, rate, nocert_rate, role_run, "role-run", max_seconds=600)
@@ -211,11 +184,7 @@ def main(quick=False, rate=None, repeats=None, nocert_rate=20):
             rcv.exec("systemctl", "restart", "rsyslog")
             rcv.exec("systemctl", "restart", receivers.STUNNEL_UNIT)
             restarts = time.monotonic() - t
-            listener = common.wait_tls(
-                rcv.port,
-                rcvs.pki / "ca.cer",
-                client=(rcvs.pki / "client-aws-syslog.cer", rcvs.pki / "client-aws-syslog.key"),
-            )
+            listener = rcv.wait_listener(rcvs.pki)
             return {"restarts_s": round(restarts, 2), "listener_back_after_s": round(restarts + listener, 2)}
 
         for rep in range(1, repeats + 1):
