@@ -31,17 +31,16 @@ import boto3
 import pytest
 import yaml
 
+from netattest_local import moto as motoserver
+from netattest_local.env import IMAGE
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
-
-import motoserver
 
 BIN = Path(sys.executable).parent
 PREFIX = "NetAttest-tlsSyslog"
 DEV_TOOLS = ["ruff", "molecule", "moto", "pytest", "ansible-lint", "yamllint", "antsibull-changelog"]
 RUN_TIME = {"boto3", "botocore", "cryptography"}
-IMAGE = "localhost/netattest-debian-systemd:12"  # scripts/setup.sh builds it
 
 
 def user_env(tmp: Path, base: dict[str, str] | None = None) -> dict[str, str]:

@@ -14,7 +14,7 @@ if str(ROOT / ".cache" / "collections") not in sys.path:
     sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
 
-from moto import mock_aws  # the moto library, in-process (the helper is tests/integration/motoserver.py)
+from moto import mock_aws  # the moto library, in-process (the moto server helper is tests/lib/netattest_local/moto.py)
 
 from ansible.module_utils.testing import patch_module_args
 
