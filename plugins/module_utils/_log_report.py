@@ -404,9 +404,10 @@ class Report:
         parse = parse_line
         events = logins = 0
         n = self.lines
-        # the hour of the previous line: consecutive lines mostly share it
+        # the hour of the previous line: consecutive lines mostly share it (and often its second)
         prefix = suffix = None
         entry = None
+        same_second = None
         for line in lines:
             n += 1
             if crlf and line.endswith(b"\r"):
@@ -442,32 +443,37 @@ class Report:
                 self.filtered_type.add(log_type)
                 continue
 
-            # time: the receiver's timestamp of the line, bucketed by its UTC hour
-            if prefix is None or not (timestamp.startswith(prefix) and timestamp.endswith(suffix)):
-                entry = hour_cache.get(timestamp[:13] + timestamp[-6:])
-                if entry is None:
-                    entry = self._hour_entry(timestamp)
-                if entry is not None and len(timestamp) >= 19:
-                    prefix, suffix = timestamp[:13], timestamp[-6:]
-                else:
-                    prefix = None
-            if entry is not None:
-                if windowed:
-                    if not self._in_window(entry[0], timestamp):
-                        self.outside_window += 1
-                        continue
-                    # the entry was made with the hour's first line, which may be outside the window
-                    if entry[1] is None or timestamp < entry[1]:
+            # time: the receiver's timestamp of the line, bucketed by its UTC hour. A line with the timestamp of
+            # the last line counted has its hour entry, its window decision and nothing new for the first/last.
+            if timestamp != same_second:
+                if prefix is None or not (timestamp.startswith(prefix) and timestamp.endswith(suffix)):
+                    entry = hour_cache.get(timestamp[:13] + timestamp[-6:])
+                    if entry is None:
+                        entry = self._hour_entry(timestamp)
+                    if entry is not None and len(timestamp) >= 19:
+                        prefix, suffix = timestamp[:13], timestamp[-6:]
+                    else:
+                        prefix = None
+                if entry is not None:
+                    if windowed:
+                        if not self._in_window(entry[0], timestamp):
+                            self.outside_window += 1
+                            same_second = None
+                            continue
+                        # the entry was made with the hour's first line, which may be outside the window
+                        if entry[1] is None or timestamp < entry[1]:
+                            entry[1] = timestamp
+                        if entry[2] is None or timestamp > entry[2]:
+                            entry[2] = timestamp
+                    elif timestamp < entry[1]:
                         entry[1] = timestamp
-                    if entry[2] is None or timestamp > entry[2]:
+                    elif timestamp > entry[2]:
                         entry[2] = timestamp
-                elif timestamp < entry[1]:
-                    entry[1] = timestamp
-                elif timestamp > entry[2]:
-                    entry[2] = timestamp
-            elif windowed:
-                self.outside_window += 1
-                continue
+                elif windowed:
+                    self.outside_window += 1
+                    same_second = None
+                    continue
+                same_second = timestamp
 
             events += 1
             rec = types.get(log_type)
@@ -479,20 +485,20 @@ class Report:
                 bucket = entry[4]
                 if bucket is None:
                     bucket = self._bucket(entry)
-                if log_type in bucket:
+                try:
                     bucket[log_type] += 1
-                else:
+                except KeyError:
                     bucket[log_type] = 1
             else:
                 self.no_timestamp += 1
+            # counted where the table has it already (a str key); anything else (new, long, not a string, not
+            # hashable) is labelled and counted by _count_level
             level = data.get("log_level")
-            if not isinstance(level, str):
-                level = label(level, 40)
             levels = rec[1]
-            if level in levels:
+            try:
                 levels[level] += 1
-            else:
-                level = self._new_level(levels, level)
+            except (KeyError, TypeError):
+                level = self._count_level(levels, level)
 
             # observed schema: lines are grouped by their keys (a line with the keys of the last line of its type
             # joins that line's group at once); values are looked at for the first lines of each group
@@ -511,21 +517,25 @@ class Report:
             if params is not None:
                 if log_type in login_types:
                     logins += 1
+                    # as for the level: the common case is a value the table has, counted at once
                     value = params.get("username")
-                    if isinstance(value, str) and value in users:
-                        users[value] += 1
-                    elif value is not None:
-                        self._value(self.users, value, 200)
+                    if value is not None:
+                        try:
+                            users[value] += 1
+                        except (KeyError, TypeError):
+                            self._value(self.users, value, 200)
                     value = params.get("ip_address")
-                    if isinstance(value, str) and value in addresses:
-                        addresses[value] += 1
-                    elif value is not None:
-                        self._value(self.addresses, value, 100)
+                    if value is not None:
+                        try:
+                            addresses[value] += 1
+                        except (KeyError, TypeError):
+                            self._value(self.addresses, value, 100)
                     value = params.get("user_agent")
-                    if isinstance(value, str) and value in agents:
-                        agents[value] += 1
-                    elif value is not None:
-                        self._value(self.agents, value, MAX_TEXT)
+                    if value is not None:
+                        try:
+                            agents[value] += 1
+                        except (KeyError, TypeError):
+                            self._value(self.agents, value, MAX_TEXT)
                 code = params.get("code")
                 result = params.get("result")
             else:
@@ -579,6 +589,16 @@ class Report:
         entry = [hour, seen, seen, hour - hour % self.bucket_seconds, None]
         self.hour_cache[timestamp[:13] + timestamp[-6:]] = entry
         return entry
+
+    @staticmethod
+    def _count_level(levels, level):
+        """Count a level that is not (yet) a key of the table as it is; returns the level as counted."""
+        if not isinstance(level, str):
+            level = label(level, 40)
+        if level in levels:
+            levels[level] += 1
+            return level
+        return Report._new_level(levels, level)
 
     @staticmethod
     def _new_level(levels, level):

@@ -323,6 +323,25 @@ def test_window_boundary_inside_an_hour_is_exact(tmp_path):
     assert res["events"] == 10  # 07:10 .. 07:19, until excluded
 
 
+def test_a_repeated_second_keeps_its_own_hour(tmp_path):
+    """The hot loop reuses the hour of the last counted line when a line has the same timestamp: a line of another
+    hour in between (counted, or outside the window) must not make the repeat land in that other hour."""
+    at = T0.replace(minute=30, second=0)  # 07:30
+    other = at + datetime.timedelta(hours=3)  # 10:30
+    lines = [line("sync", when=w) for w in (at, at, other, at, other, other, at)]
+    path = write(tmp_path / "local0.log", lines)
+
+    res = lr.report(path)
+    counts = {b["start"]: b["total"] for b in res["timeline"]["buckets"] if b["total"]}
+    assert counts == {"2025-01-15T07:00:00Z": 4, "2025-01-15T10:00:00Z": 3}
+
+    res = lr.report(path, until="2025-01-15T09:00:00Z")  # 10:30 is outside: the 07:30 after it is still counted
+    counts = {b["start"]: b["total"] for b in res["timeline"]["buckets"] if b["total"]}
+    assert counts == {"2025-01-15T07:00:00Z": 4}
+    assert res["filtered_out"]["outside_window"] == 3
+    assert res["last_timestamp"] == "2025-01-15T07:30:00+00:00"
+
+
 # ---- what the report says ------------------------------------------------------------------------------------------
 
 
