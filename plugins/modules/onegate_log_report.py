@@ -30,7 +30,7 @@ description:
     that is not JSON, binary data, over-long lines, a damaged compressed file, an empty file or a missing file. Each
     is counted and shown in RV(unparsable) or RV(files).
   - The files are streamed in blocks and every table has a cap, so memory stays bounded whatever the size of the
-    files (about 25 MB, interpreter included, for one or three million lines). Values past a cap are still counted,
+    files (16 to 18 MB, interpreter included, for one or three million lines). Values past a cap are still counted,
     under C((other)).
   - Reads only. Python 3.9 standard library on the receiver.
 author:
@@ -85,6 +85,10 @@ notes:
     observed schema.
   - Log content comes from the network. It is returned as data (text, truncated). A page that shows it must escape
     it, as C(playbooks/report.yml)'s template does.
+  - Every line is parsed, in one process, with the standard library only. Measured on a 2-core test machine with
+    OneGate-shaped lines of about 440 bytes, it reads about 150,000 lines per second with Python 3.9 (Amazon Linux
+    2023's C(python3)) and about 190,000 with Python 3.11. A week of a large tenant's audit log (1,000,000 lines)
+    takes a few seconds; a small instance type may take longer.
 seealso:
   - plugin: netattest.tls_syslog.onegate_log
     plugin_type: filter
