@@ -331,13 +331,14 @@ def test_a_repeated_second_keeps_its_own_hour(tmp_path):
     lines = [line("sync", when=w) for w in (at, at, other, at, other, other, at)]
     path = write(tmp_path / "local0.log", lines)
 
+    def hours(res):
+        return {b["start"]: b["total"] for b in res["timeline"]["buckets"] if b["total"]}
+
     res = lr.report(path)
-    counts = {b["start"]: b["total"] for b in res["timeline"]["buckets"] if b["total"]}
-    assert counts == {"2025-01-15T07:00:00Z": 4, "2025-01-15T10:00:00Z": 3}
+    assert hours(res) == {"2025-01-15T07:00:00Z": 4, "2025-01-15T10:00:00Z": 3}
 
     res = lr.report(path, until="2025-01-15T09:00:00Z")  # 10:30 is outside: the 07:30 after it is still counted
-    counts = {b["start"]: b["total"] for b in res["timeline"]["buckets"] if b["total"]}
-    assert counts == {"2025-01-15T07:00:00Z": 4}
+    assert hours(res) == {"2025-01-15T07:00:00Z": 4}
     assert res["filtered_out"]["outside_window"] == 3
     assert res["last_timestamp"] == "2025-01-15T07:30:00+00:00"
 
