@@ -12,7 +12,11 @@ resident set at its highest, interpreter included), grep's through GNU time. Lin
 seconds; the CPU seconds of the child are printed too, because the machine is shared. Two sizes show that memory
 does not grow with the file. Repeats are interleaved (grep, json, aggregate, grep, ...); medians are reported.
 
-    benchmarks/report.py [--quick] [--sizes 1000000 3000000] [--repeats 3] [--python PYTHON ...]
+    benchmarks/report.py [--quick] [--sizes 1000000 3000000] [--repeats 3] [--python PYTHON ...] [--baseline REV]
+
+With ``--baseline REV`` (a git revision, e.g. the commit before a change), that revision's module_utils is exported
+under .cache/bench/ and its aggregate runs in the same repeats, interleaved with this checkout's, under each
+interpreter ("before pyX.Y" next to "aggregate pyX.Y"): a before/after comparison of one run, on the same load.
 
 The measured programs are in report_child.py (standard library only, Python 3.9 syntax), so that `--python` can run
 them with the receiver's interpreter: Amazon Linux 2023's python3 is 3.9, which is slower than the controller's.
@@ -103,10 +107,24 @@ def the_file(n: int) -> tuple[Path, dict]:
     return path, written
 
 
-def run_one(mode: str, path: Path, python: str = sys.executable) -> dict:
+def baseline_tree(rev: str) -> Path:
+    """The collection's plugins/ at ``rev``, exported once under .cache/bench/ as an ansible_collections tree."""
+    sha = common.run(["git", "rev-parse", "--short", rev + "^{commit}"]).stdout.strip()
+    top = common.WORK / ("baseline-" + sha)
+    dest = top / "ansible_collections" / "netattest" / "tls_syslog"
+    if not (dest / "plugins" / "module_utils" / "_log_report.py").exists():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", sha, "plugins/module_utils"], cwd=common.ROOT, check=True,
+                                 capture_output=True).stdout  # fmt: skip
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return top
+
+
+def run_one(mode: str, path: Path, python: str = sys.executable, pythonpath: Path | None = None) -> dict:
     """One measurement in its own process: wall time around it, CPU from wait4(), peak memory as the program's own
     VmHWM (Python) or GNU time's %M for grep (its child's ru_maxrss: time itself is small, so nothing is inherited).
-    ``python`` runs report_child.py (json and aggregate)."""
+    ``python`` runs report_child.py (json and aggregate), with the collection from ``pythonpath`` (default: this
+    checkout, linked in .cache/collections)."""
     env = common.env()
     if mode == "grep":
         timer = shutil.which("time") or "/usr/bin/time"
@@ -114,7 +132,7 @@ def run_one(mode: str, path: Path, python: str = sys.executable) -> dict:
         cmd = [timer, "-f", "%M", *grep] if os.path.exists(timer) else grep
     else:
         cmd = [python, str(CHILD), mode, str(path)]
-        env["PYTHONPATH"] = str(common.ROOT / ".cache" / "collections")
+        env["PYTHONPATH"] = str(pythonpath or common.ROOT / ".cache" / "collections")
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out = proc.stdout.read()
@@ -139,30 +157,33 @@ def python_version(python: str) -> str:
     return "py" + out
 
 
-def main(quick=False, sizes=None, repeats=None, pythons=None):
+def main(quick=False, sizes=None, repeats=None, pythons=None, baseline=None):
     sizes = sizes or ([100_000, 300_000] if quick else [1_000_000, 3_000_000])
     repeats = repeats or (1 if quick else 3)
     pythons = pythons or [sys.executable]
     info = common.machine()
     common.print_machine(TAG, info)
     # the programs, in the order of each repeat: grep, then the json loop and the aggregate under each interpreter
-    programs = {"grep": ("grep", None)}
+    programs = {"grep": ("grep", None, None)}
+    before = baseline_tree(baseline) if baseline else None
     for python in pythons:
         version = python_version(python)
-        programs["json " + version] = ("json", python)
-        programs["aggregate " + version] = ("aggregate", python)
+        programs["json " + version] = ("json", python, None)
+        if before:
+            programs["before " + version] = ("aggregate", python, before)
+        programs["aggregate " + version] = ("aggregate", python, None)
     common.say(TAG, "config: sizes %s lines, %d repeats, mix %s, ~1 %% bad lines, 7 days; interpreters %s; targets "
                ">= %d lines/s and peak < %d MB" % (sizes, repeats, MIX, ", ".join(pythons), TARGET_LINES_PER_S,
                                                    TARGET_PEAK_MB))  # fmt: skip
-    results = {"machine": info, "pythons": pythons, "sizes": {}}
+    results = {"machine": info, "pythons": pythons, "baseline": baseline and before.name, "sizes": {}}
     for n in sizes:
         path, written = the_file(n)
         mb = path.stat().st_size / 1e6
         runs = {name: [] for name in programs}
         for rep in range(1, repeats + 1):
-            for name, (mode, python) in programs.items():
+            for name, (mode, python, tree) in programs.items():
                 busy = common.CpuTimes()
-                r = run_one(mode, path, python) if python else run_one(mode, path)
+                r = run_one(mode, path, python, tree) if python else run_one(mode, path)
                 r["host_busy"] = busy.busy_share()
                 r["loadavg"] = common.loadavg()
                 runs[name].append(r)
@@ -171,7 +192,7 @@ def main(quick=False, sizes=None, repeats=None, pythons=None):
                                                   r["maxrss_mb"], 100 * r["host_busy"], r["loadavg"]))  # fmt: skip
         expect_events = sum(written["kinds"].values())
         checks = {"grep_lines": runs["grep"][0]["lines"] == n}
-        for name, (mode, _python) in programs.items():
+        for name, (mode, _python, _tree) in programs.items():
             if mode == "aggregate":
                 agg = runs[name][0]
                 checks[name] = (
@@ -195,17 +216,23 @@ def main(quick=False, sizes=None, repeats=None, pythons=None):
         for name, m in summary.items():
             common.say(TAG, "  %-14s %7.2f s  %9d lines/s  (%9s lines per CPU second)  peak %6s MB" % (
                 name, m["seconds"], m["lines_per_s"], m["lines_per_cpu_s"], m["peak_mb"]))  # fmt: skip
-        for name, (mode, _python) in programs.items():
+        for name, (mode, _python, _tree) in programs.items():
             if mode != "aggregate":
                 continue
             m = summary[name]
-            reference = summary[name.replace("aggregate", "json")]
+            reference = summary["json " + name.split(" ", 1)[1]]
             common.say(TAG, "  %s / its json.loads loop: %.2f x the time; / grep -c: %.1f x; targets: %d lines/s %s, "
                        "peak %.1f MB %s; counts as generated: %s" % (
                 name, m["seconds"] / reference["seconds"], m["seconds"] / summary["grep"]["seconds"],
                 m["lines_per_s"], "met" if m["lines_per_s"] >= TARGET_LINES_PER_S else "NOT met",
                 m["peak_mb"], "met" if m["peak_mb"] < TARGET_PEAK_MB else "NOT met",
                 "yes" if checks[name] else "NO"))  # fmt: skip
+            if name.startswith("aggregate ") and ("before " + name[10:]) in summary:
+                old = summary["before " + name[10:]]
+                common.say(TAG, "  %s / %s: %.3f x the time (%+.1f %%), %.3f x the CPU, peak %.1f -> %.1f MB" % (
+                    name, "before " + name[10:], m["seconds"] / old["seconds"],
+                    100 * (m["seconds"] / old["seconds"] - 1), m["cpu"] / old["cpu"], old["peak_mb"],
+                    m["peak_mb"]))  # fmt: skip
         results["sizes"][n] = {"file_mb": round(mb, 1), "written": written, "runs": runs, "medians": summary,
                                "checks": checks}  # fmt: skip
     common.say(TAG, "results: %s" % common.save(TAG, results))
@@ -224,5 +251,6 @@ if __name__ == "__main__":
         help="an interpreter to run the json loop and the aggregate with (repeatable; default: this one). Amazon "
         "Linux 2023 runs the module with its python3, 3.9: pass a 3.9 to see the receiver's figure",
     )
+    ap.add_argument("--baseline", help="a git revision whose aggregate runs next to this checkout's (before/after)")
     a = ap.parse_args()
-    main(quick=a.quick, sizes=a.sizes, repeats=a.repeats, pythons=a.pythons)
+    main(quick=a.quick, sizes=a.sizes, repeats=a.repeats, pythons=a.pythons, baseline=a.baseline)
