@@ -27,11 +27,19 @@ description:
     These are lines with the tag C(tls-syslog-verify) or the host name C(netattest-verify), or whose JSON has a
     C(verify_run) field (what C(playbooks/verify.yml) sends).
   - Bad input never fails the module and never hides the good lines around it. This covers truncated lines, text
-    that is not JSON, binary data, over-long lines, a damaged compressed file, an empty file or a missing file. Each
-    is counted and shown in RV(unparsable) or RV(files).
+    that is not JSON, binary data, over-long lines, JSON nested more than 500 levels, a damaged compressed file, an
+    empty file or a missing file. Each is counted and shown in RV(unparsable) or RV(files). A line that could not be
+    summarised for any other reason (an exception) is counted there too, with the exception as its reason.
+  - Every value from the log is made safe once, where it enters the report. Control characters, bidi controls
+    (U+202E and the like), other invisible format characters and lone surrogates (JSON's C(\ud800)) are shown as
+    escapes such as C(\u202e); values re-encoded as JSON text are shown to 20 levels of nesting and cut to a few
+    hundred characters. So the result is always valid UTF-8 for ansible-core, and no value can reorder or hide the
+    text around it on a page or a terminal.
   - The files are streamed in blocks and every table has a cap, so memory stays bounded whatever the size of the
     files (16 to 18 MB, interpreter included, for one or three million lines). Values past a cap are still counted,
-    under C((other)).
+    under C((other)). The login values (users, addresses, agents) and the problem kinds are heavy-hitters tables
+    (Misra-Gries, 10,000 counters each). Whatever came first, every value seen more than N / (k + 1) times of N is
+    among the first k, with its count's error bound.
   - Reads only. Python 3.9 standard library on the receiver.
 author:
   - netattest.tls_syslog developers (@netattest)
@@ -257,24 +265,31 @@ logins:
   description:
     - The login kinds (C(login_manager), C(login_user), C(sso_access)). Gives their event count, the top O(top)
       C(params.username), C(params.ip_address) and C(params.user_agent) values with counts, and the number of
-      distinct values of each.
-    - C(capped) is true when more than 10,000 distinct values came; later new values were counted as V((other)).
+      distinct values of each (the values kept, when C(capped)).
+    - Each table keeps at most 10,000 values (Misra-Gries), whatever came first. Of the N values counted
+      (C(heavy_hitters.<table>.counted)), every value seen more than N / (k + 1) times is among the first k rows.
+      C(count) is an upper bound of the true count and C(error) how far above it may be (the true count is between
+      C(count) - C(error) and C(count)); C(error) is 0 while the table has held every value, and at most
+      N / 10,001.
+    - C(capped) is true when a table was full and a new value came.
   returned: always
   type: dict
   sample: {"log_types": ["login_manager", "login_user", "sso_access"], "count": 3,
-    "users": [{"value": "admin", "count": 2}], "ip_addresses": [{"value": "203.0.113.10", "count": 3}],
-    "user_agents": [{"value": "Mozilla/5.0 ...", "count": 3}], "distinct": {"users": 2, "ip_addresses": 1,
-    "user_agents": 1}, "capped": false}
+    "users": [{"value": "admin", "count": 2, "error": 0}], "ip_addresses": [{"value": "203.0.113.10", "count": 3,
+    "error": 0}], "user_agents": [{"value": "Mozilla/5.0 ...", "count": 3, "error": 0}], "distinct": {"users": 2,
+    "ip_addresses": 1, "user_agents": 1}, "capped": false, "heavy_hitters": {"users": {"counted": 3,
+    "counters": 10000, "error": 0}}}
 problems:
   description:
     - Events with a WARN, ERROR or FATAL C(log_level), or a code whose severity letter is E, W or F
       (C(IM-605-E-...)). Also events with a failed C(params.result), or a message that says it failed.
-    - C(kinds) groups them by kind, level, code and message with counts (the most frequent first). C(latest) holds
-      the last few, with their raw lines.
+    - C(kinds) groups them by kind, level, code and message with counts (the most frequent first), a heavy-hitters
+      table like those of RV(logins) (C(count) an upper bound, C(error) its bound; C(error) at the top level is the
+      table's). C(latest) holds the last few, with their raw lines.
   returned: always
   type: dict
-  sample: {"count": 1, "kinds_total": 1, "kinds": [{"log_type": "login_user", "log_level": "WARN",
-    "code": "IM-605-W-002001", "message": "Login failed.", "count": 1}], "latest": []}
+  sample: {"count": 1, "kinds_total": 1, "error": 0, "kinds": [{"log_type": "login_user", "log_level": "WARN",
+    "code": "IM-605-W-002001", "message": "Login failed.", "count": 1, "error": 0}], "latest": []}
 limits:
   description: The caps in effect (line length, kinds, fields, distinct values, lines sampled per key combination).
   returned: always

@@ -332,3 +332,118 @@ def test_report_of_a_missing_file_warns_and_still_writes_the_page(tmp_path):
     assert "OneGate events (OneGate のイベント): 0 of 0 lines read" in proc.stdout
     page = (tmp_path / "out" / "onegate-report-receiver-test.html").read_text()
     assert "not found" in page and "No OneGate event." in page
+
+
+# ---- issue 21: a hostile sender, and directories that are not the report's to change ------------------------------
+
+RLO = "\u202e"
+
+
+def hostile_lines():
+    """Rows 1, 2, 5 and 6 of issue 21 in one stored file: a line nested ~990 deep, a lone surrogate, a user name with
+    a right-to-left override, and 10,000 failed logins with made-up names followed by 500 for one real account."""
+    stamp = "2025-01-15T07:25:36+00:00 OneGate manager "
+
+    def failed_login(user, i):
+        return stamp + json.dumps({"log_type": "login_user", "log_level": "WARN", "message": "Login failed.",
+                                   "params": {"username": user, "ip_address": "198.51.100.%d" % (i % 200),
+                                              "code": "IM-605-W-002001"}})  # fmt: skip
+
+    lines = [stamp + '{"log_type":"sync","x":%s}' % ("[" * 990 + "]" * 990)]
+    lines.append(stamp + '{"log_type":"login_user","params":{"username":"\\ud800","ip_address":"203.0.113.1"}}')
+    user = {"username": "bob" + RLO + "from: 198.51.100.7"}
+    lines.append(stamp + json.dumps({"log_type": "login_user", "params": user}, ensure_ascii=False))
+    lines.append(stamp + json.dumps({"log_type": "sync" + RLO + "evil"}, ensure_ascii=False))
+    lines += [failed_login("spray-%05d" % i, i) for i in range(10000)]
+    lines += [failed_login("taro.yamada", i) for i in range(500)]
+    return lines
+
+
+def test_hostile_lines_give_a_page_with_the_line_counted(tmp_path):
+    """Before: the deep line and the surrogate each failed report.yml (no page); the real account was absent from
+    Top users ((other) = 500); the override reordered the page and the summary. Also: an output directory whose name
+    carries an override is printed with U+FFFD in its place by the summary's own last pass."""
+    log = tmp_path / "local0.log"
+    log.write_text("\n".join(hostile_lines()) + "\n", encoding="utf-8")
+    out_dir = tmp_path / ("out" + RLO + "dir")
+    proc = run_report_playbook(tmp_path, log, out_dir)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    html = out_dir / "onegate-report-receiver-test.html"
+    data = json.loads((out_dir / "onegate-report-receiver-test.json").read_text())
+    assert data["lines"] == 10504 and data["unparsable"]["by_reason"] == {
+        "the message is JSON nested too deeply (more than 500 levels)": 1
+    }
+    assert data["events"] == 10503
+    users = data["logins"]["users"]
+    assert users[0]["value"] == "taro.yamada" and users[0]["count"] - users[0]["error"] <= 500 <= users[0]["count"]
+
+    # the terminal: no override anywhere, the user name's shown as its escape, the directory's replaced
+    assert RLO not in proc.stdout and RLO not in proc.stderr
+    assert "Top users (上位ユーザー): taro.yamada=%d, " % users[0]["count"] in proc.stdout
+    assert "(each count at most %d over)" % users[0]["error"] in proc.stdout
+    summary = proc.stdout[proc.stdout.index("TASK [Summary]") :].replace("\\\\", "\\")  # the callback's JSON
+    assert "sync\\u202eevil=1" in summary
+    assert "Report (レポート): %s" % (str(html).replace(RLO, "\ufffd")) in proc.stdout
+    page = html.read_text()
+    assert RLO not in page and "\ud800" not in page
+    assert "<bdi>bob\\u202efrom: 198.51.100.7</bdi>" in page
+    assert "<bdi>\\ud800</bdi>" in page
+    assert "<bdi>taro.yamada</bdi>" in page
+    # every cell of the top tables is isolated
+    for table in re.findall(r'<table id="top-[a-z_]+">(.*?)</table>', page, re.S):
+        cells = re.findall(r"<td><code>(.*?)</code></td>", table)
+        assert cells and all(c.startswith("<bdi>") and c.endswith("</bdi>") for c in cells), cells
+    assert "bdi, pre.raw { unicode-bidi: isolate; }" in page
+    # the bound is said on the page, with the figures of this report
+    bound = re.search(r'<p class="meta" id="top-bound">(.*?)</p>', page, re.S).group(1)
+    assert "Misra\u2013Gries" in bound and "N / (k + 1)" in bound
+    assert '<span data-hh-counted="users">10,502</span>' in bound
+    assert '<span data-hh-error="users">%s</span>' % "{:,}".format(users[0]["error"]) in bound
+    assert "{:,}\u2013{:,}".format(users[0]["count"] - users[0]["error"], users[0]["count"]) in page
+
+
+def test_report_directory_is_created_0700_and_an_existing_one_is_left_alone(tmp_path):
+    """Before: the directory was set to 0700 on every run; a 1777 directory lost its sticky bit (as root with
+    tls_syslog_report_dir=/tmp, every other user was locked out of /tmp)."""
+    log = tmp_path / "local0.log"
+    log.write_text('2025-01-15T07:25:36+00:00 OneGate manager {"log_type":"sync"}\n')
+    old_umask = os.umask(0o022)
+    try:
+        # does not exist (nor its parent): created, 0700
+        new = tmp_path / "new" / "reports"
+        proc = run_report_playbook(tmp_path, log, new)
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        assert oct(new.stat().st_mode & 0o7777) == "0o700"
+        for ext in ("html", "json"):
+            assert oct((new / ("onegate-report-receiver-test." + ext)).stat().st_mode & 0o7777) == "0o600"
+
+        # exists, shared like /tmp (1777) and, when the test runs as root, owned by someone else: left alone
+        shared = tmp_path / "shared"
+        shared.mkdir()
+        shared.chmod(0o1777)
+        owner = (65534, 65534) if os.geteuid() == 0 else (os.geteuid(), os.getegid())
+        os.chown(shared, *owner)
+        proc = run_report_playbook(tmp_path, log, shared)
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        st = shared.stat()
+        assert oct(st.st_mode & 0o7777) == "0o1777" and (st.st_uid, st.st_gid) == owner
+        for ext in ("html", "json"):
+            assert oct((shared / ("onegate-report-receiver-test." + ext)).stat().st_mode & 0o7777) == "0o600"
+
+        # exists, 0755: still 0755 after a second run over the same files
+        open_dir = tmp_path / "open"
+        open_dir.mkdir(mode=0o755)
+        for _ in range(2):
+            proc = run_report_playbook(tmp_path, log, open_dir)
+            assert proc.returncode == 0, proc.stdout[-3000:]
+        assert oct(open_dir.stat().st_mode & 0o7777) == "0o755"
+        assert oct((open_dir / "onegate-report-receiver-test.html").stat().st_mode & 0o7777) == "0o600"
+
+        # a file where the directory should be: refused with the reason, nothing written
+        a_file = tmp_path / "a-file"
+        a_file.write_text("x")
+        proc = run_report_playbook(tmp_path, log, a_file)
+        assert proc.returncode != 0 and "exists and is not a directory" in proc.stdout, proc.stdout[-3000:]
+        assert a_file.read_text() == "x"
+    finally:
+        os.umask(old_umask)
