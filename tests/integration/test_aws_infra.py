@@ -6,12 +6,16 @@ Stages, in this order, on one moto server (reset between stages where an empty a
   3. create next to a pre-seeded "production" stack with our Names but no stack tags (built by hand from the same
      procedure), then boto3 assertions of every resource of ours, and of production being untouched
   4. create again: changed=0, production untouched; the refusals that must stop a run before any change (key pair
-     not RSA, local key file of another pair, two VPCs or two instances of the stack, no host keys in moto's console)
+     not RSA, local key file of another pair, VPCs of two stacks, no host keys in moto's console); a second instance
+     of the stack is its own duplicate, terminated
   5. teardown through playbooks/destroy.yml: it lists exactly our IDs, deletes them, and leaves production as seeded;
      a second teardown changes nothing; the key file only goes when asked
   6. adoption: the untagged production stack becomes ours only with aws_infra_adopt_untagged, then behaves like any
      stack (re-run changed=0, teardown leaves nothing)
   7. host key pinning end to end, on an in-process moto server whose console output is a real-shaped AL2023 one
+     whose first run loses the answers to CreateVpc, CreateRouteTable and RunInstances (tests/lib/netattest_local/
+     aws_fault_proxy.py between the role and moto; botocore retries them): the re-run deletes the duplicates and
+     names them, the next changes nothing, destroy.yml leaves nothing
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ DESTROY = ROOT / "playbooks" / "destroy.yml"
 CONSOLE_SAMPLE = ROOT / "tests" / "unit" / "plugins" / "module_utils" / "data" / "console_output_al2023.txt"
 
 from netattest_local import moto as moto_helper
+from netattest_local.aws_fault_proxy import FaultProxy
 
 TIMINGS: list[tuple[str, float]] = []
 
@@ -718,7 +723,9 @@ def test_4f_two_vpcs_of_the_stack_are_refused_with_the_list(created, moto_server
         ec2.delete_vpc(VpcId=second)
 
 
-def test_4g_two_instances_of_the_stack_are_refused_with_the_list(created, moto_server, aws, workdir):
+def test_4g_second_instance_of_the_stack_is_its_own_duplicate(created, moto_server, aws, workdir):
+    """A second instance with this stack's id in its VPC (what a lost RunInstances answer leaves) is this stack's own:
+    the one with the Elastic IP is kept, the other terminated and named."""
     ec2 = aws["ec2"]
     _, recorded = created
     facts = recorded["facts"]
@@ -730,13 +737,17 @@ def test_4g_two_instances_of_the_stack_are_refused_with_the_list(created, moto_s
         NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": facts["aws_infra_subnet_id"], "DeleteOnTermination": True}],
         TagSpecifications=[{"ResourceType": "instance", "Tags": stack}],
     )["Instances"][0]["InstanceId"]
-    try:
-        before = leftovers(aws)
-        run = playbook(moto_server, workdir, "create.yml", "4g two instances of the stack")
-        refused_before_any_change(run, aws, before, "2 instances of stack")
-        assert facts["aws_infra_instance_id"] in run.failure_messages() and extra in run.failure_messages()
-    finally:
-        ec2.terminate_instances(InstanceIds=[extra])
+    run = playbook(moto_server, workdir, "create.yml", "4g a duplicate instance of the stack")
+    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    assert run.changed_tasks() == ["Terminate this stack's duplicate instances"]
+    (said,) = run.results("Say which duplicates of this stack's resources were deleted")
+    assert f"instance {extra}" in said["msg"] and facts["aws_infra_instance_id"] not in said["msg"]
+    states = {
+        i["InstanceId"]: i["State"]["Name"]
+        for r in ec2.describe_instances(InstanceIds=[extra, facts["aws_infra_instance_id"]])["Reservations"]
+        for i in r["Instances"]
+    }
+    assert states == {extra: "terminated", facts["aws_infra_instance_id"]: "running"}
 
 
 def test_4h_host_key_pinning_against_moto_fails_clearly(created, moto_server, aws, workdir):
@@ -885,11 +896,42 @@ def console_moto():
             server.stop()
 
 
-def test_7_host_keys_are_pinned_from_the_console_output(console_moto, tmp_path):
+#: The three calls whose lost answer stranded the stack (issue 24).
+LOST = ("CreateVpc", "CreateRouteTable", "RunInstances")
+
+
+def test_7_host_keys_are_pinned_and_lost_answers_converge(console_moto, tmp_path):
+    """Two things on one stack, to keep the runs few: host key pinning end to end, and lost answers. The first run
+    goes through tests/lib/netattest_local/aws_fault_proxy.py: CreateVpc, CreateRouteTable and RunInstances each reach
+    moto, their answers are dropped as a timeout does, botocore sends them again. That run ends with a duplicate of
+    each (what stranded the stack before); the re-run keeps the ones in use, deletes the others and names them; the
+    next re-run changes nothing; destroy.yml deletes everything."""
+    ec2, efs = moto_helper.clients(console_moto.endpoint, "ec2", "efs")
     known_hosts = tmp_path / "keys" / f"{PREFIX}.known_hosts"
     pin = {"aws_infra_pin_host_key": True, "aws_infra_host_key_timeout": 60}
-    run = playbook(console_moto, tmp_path, "create.yml", "7 create, pinning the host keys", pin)
-    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    with FaultProxy(console_moto.endpoint, faults=dict.fromkeys(LOST, 1)) as proxy:
+
+        class ThroughProxy:
+            endpoint = proxy.endpoint
+
+            def env(self, base=None):
+                return moto_helper.aws_env(proxy.endpoint, base)
+
+        run = playbook(ThroughProxy(), tmp_path, "create.yml", "7 create, pinning the host keys, 3 answers lost", pin)
+        assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+        assert sorted(proxy.injected) == sorted(LOST)
+        for action in LOST:  # botocore sent each call again
+            assert proxy.calls.count(action) == 2, (action, proxy.calls)
+    vpcs = ec2.describe_vpcs(Filters=stack_filter())["Vpcs"]
+    rtbs = ec2.describe_route_tables(Filters=stack_filter())["RouteTables"]
+    instances = [
+        i["InstanceId"]
+        for r in ec2.describe_instances(Filters=stack_filter())["Reservations"]
+        for i in r["Instances"]
+        if i["State"]["Name"] == "running"
+    ]
+    assert (len(vpcs), len(rtbs), len(instances)) == (2, 2, 2)
+
     recorded = json.loads((tmp_path / "facts.json").read_text())
     eip = recorded["facts"]["aws_infra_eip"]
     assert recorded["facts"]["aws_infra_known_hosts_path"] == str(known_hosts)
@@ -907,13 +949,30 @@ def test_7_host_keys_are_pinned_from_the_console_output(console_moto, tmp_path):
         assert fingerprint in printed.stdout and fingerprint in CONSOLE_SAMPLE.read_text()
 
     content = known_hosts.read_text()
-    run = playbook(console_moto, tmp_path, "create.yml", "7 create again (already pinned)", pin)
+    run = playbook(console_moto, tmp_path, "create.yml", "7 re-run: duplicates deleted, already pinned", pin)
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
-    assert run.changed_tasks() == []
     (wait,) = run.results("Wait for the host keys in the instance's console output")
     assert wait.get("skipped") is True  # no API call once pinned
     assert known_hosts.read_text() == content
+    facts = json.loads((tmp_path / "facts.json").read_text())["facts"]
+    assert facts["aws_infra_eip"] == eip
+    (said,) = run.results("Say which duplicates of this stack's resources were deleted")
+    deleted = {v["VpcId"] for v in vpcs} - {facts["aws_infra_vpc_id"]}
+    deleted |= {r["RouteTableId"] for r in rtbs if facts["aws_infra_subnet_id"] not in str(r["Associations"])}
+    deleted |= set(instances) - {facts["aws_infra_instance_id"]}
+    assert len(deleted) == 3 and all(i in said["msg"] for i in deleted), (deleted, said["msg"])
+    left = moto_helper.leftovers(ec2=ec2, efs=efs)
+    assert {k: len(v) for k, v in left.items() if k not in ("network_interfaces", "volumes")} == {
+        "vpcs": 1, "subnets": 1, "internet_gateways": 1, "route_tables": 2,  # ours and the VPC's main one
+        "security_groups": 3, "instances": 1, "elastic_ips": 1, "key_pairs": 1, "file_systems": 1,
+        "mount_targets": 1,
+    }  # fmt: skip
+
+    run = playbook(console_moto, tmp_path, "create.yml", "7 re-run again: changed=0", pin)
+    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    assert run.changed_tasks() == []
 
     run = playbook(console_moto, tmp_path, "destroy.yml", "7 teardown")
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     assert subprocess.run(["ssh-keygen", "-F", eip, "-f", str(known_hosts)], capture_output=True).returncode == 1
+    assert moto_helper.leftovers(ec2=ec2, efs=efs) == {}
