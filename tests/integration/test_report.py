@@ -243,7 +243,7 @@ def test_report_of_a_real_receiver_and_its_page(pki, tmp_path):
     counted = [s for s, m in zip(stamps, messages) if '"verify_run"' not in m[0] and s in counted]
     assert data["first_timestamp"] == stamps[0] and data["last_timestamp"] == stamps[-1] == max(counted)
     assert sum(b["total"] for b in data["timeline"]["buckets"]) == expected["events"]
-    assert data["logins"]["users"][0] == {"value": "admin", "count": 7}
+    assert data["logins"]["users"][0] == {"value": "admin", "count": 7, "error": 0}
     assert "Report (レポート): %s" % html in proc.stdout
     assert (
         "OneGate events (OneGate のイベント): %d of %d lines read" % (expected["events"], expected["lines"])
