@@ -8,6 +8,10 @@ enable_mtls.yml and site.yml both import verify.yml, so verify.yml runs three ti
 ``--limit`` on the receiver: its first play (the AWS infrastructure, on localhost) is left out, the rest (the role
 on a mutual TLS receiver, verify.yml, the summary) runs as it does after enable_mtls.yml. The receiver's set-up is
 enable_mtls.yml itself, so the role's own handling of the bundle passphrase is under the same check.
+
+On the same receiver (it is the costly part), the last test gives site.yml the names and paths of issue 21's rows 8
+and 10 (a permitted name with a leading dot, ``../`` in a log file name, a quote or a space in a file name, the group
+and the certificate directory): the role refuses them all at once, naming each, and nothing on the receiver changes.
 """
 
 import json
@@ -19,7 +23,7 @@ import subprocess
 import certs
 import pytest
 from cryptography.hazmat.primitives import serialization
-from netattest_local import ROOT, Instance, free_port, project_env
+from netattest_local import ROOT, Instance, free_port, project_env, recap
 from netattest_local.pki import BUNDLE, make_pki
 
 pytestmark = pytest.mark.skipif(
@@ -133,3 +137,48 @@ def test_site_and_enable_mtls_run_verify():
         assert re.search(
             r"(?m)^  ansible\.builtin\.import_playbook: verify\.yml$", (ROOT / "playbooks" / name).read_text()
         )
+
+
+#: What the role writes (configuration files, with their content) and where remote messages land (names and modes).
+SNAPSHOT = (
+    "find /etc/rsyslog.conf /etc/rsyslog.d /etc/logrotate.d /etc/systemd/system /etc/stunnel -type f 2>/dev/null"
+    " | sort | xargs sha256sum; find /mnt/efs /var/log/x /etc/rsyslog.d -printf '%p %m %u:%g\\n' 2>/dev/null | sort;"
+    " systemctl show rsyslog -p ActiveEnterTimestampMonotonic -p MainPID"
+)
+
+BAD = {
+    "tls_syslog_permitted_peers": ["aws-syslog", ".example"],
+    "rsyslog_tls_other_log_file": "../../var/log/x",
+    "rsyslog_tls_verify_log_file": 'verify".log',
+    "rsyslog_tls_log_group": "adm x",
+    "rsyslog_tls_dir": "/etc/rsyslog.d/my tls",
+}
+
+
+def test_bad_names_and_paths_are_refused_and_change_nothing(run):
+    box = run["box"]
+    before = box.exec("sh", "-c", SNAPSHOT).stdout
+    assert "80-Syslogtls.conf" in before  # the receiver is configured (the tests above ran)
+    rc, out, log = run["playbook"]("site.yml", "--limit", "tls_syslog_servers", "-e", json.dumps(BAD))
+    flat = " ".join(out.replace('\\"', '"').split())  # the callback prints the message as a JSON string
+    assert rc != 0, "site.yml accepted %s, see %s" % (BAD, log)
+    for words in (
+        'rsyslog_tls_permitted_peers item 2 (".example") starts with a dot',
+        'rsyslog_tls_other_log_file="../../var/log/x" is not a plain file name',
+        'rsyslog_tls_verify_log_file="verify".log" contains a double quote',
+        'rsyslog_tls_log_group="adm x" is not a plain group name (it contains a space)',
+        'rsyslog_tls_dir="/etc/rsyslog.d/my tls" contains a space',
+        "Nothing was changed.",
+    ):
+        assert words in flat, "%r not in the output, see %s" % (words, log)
+    assert recap(out)["receiver"]["changed"] == 0, log
+    assert box.exec("sh", "-c", SNAPSHOT).stdout == before
+
+
+def test_the_search_finds_each_secret(run):
+    # The search above is not blind: each secret, and one line of each key, is found where it is.
+    samples = dict(run["passphrases"], **{what: "x\n%s\ny" % pieces[-1] for what, pieces in run["keys"].items()})
+    for what, text in samples.items():
+        assert [hit for hit in leaks(run, text) if hit.startswith(what)], what
+    server_key = key_pieces(run["box"].read("/etc/rsyslog.d/tls/server.key"))
+    assert server_key and "server key on the receiver (1 of" in " ".join(leaks(run, server_key[0]))
