@@ -1026,7 +1026,7 @@ class Report:
             "window": {
                 "since": iso(self.since) if self.since is not None else None,
                 "until": iso(self.until) if self.until is not None else None,
-                "log_types": sorted(self.log_types) if self.log_types else None,
+                "log_types": sorted(safe(t) for t in self.log_types) if self.log_types else None,
             },
             "unparsable": {
                 "count": unparsable,
@@ -1034,8 +1034,9 @@ class Report:
                 "examples": self.unparsable_examples,
             },
             "unterminated_last_lines": self.unterminated,
-            "first_timestamp": self.first[1] if self.first else None,
-            "last_timestamp": self.last[1] if self.last else None,
+            # timestamps that matched TS_RE (digits, which may be any script's): made safe all the same
+            "first_timestamp": safe(self.first[1]) if self.first else None,
+            "last_timestamp": safe(self.last[1]) if self.last else None,
             "first_timestamp_utc": iso(self.first[0]) if self.first else None,
             "last_timestamp_utc": iso(self.last[0]) if self.last else None,
             "no_timestamp": self.no_timestamp,

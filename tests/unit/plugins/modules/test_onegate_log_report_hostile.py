@@ -171,6 +171,14 @@ def test_surrogates_controls_and_bidi_are_escaped_where_they_enter(tmp_path, run
     assert "\\u202enot json" in texts and "\\xff\\xfe" in texts
 
 
+def test_the_window_echoes_the_kinds_asked_for_made_safe(tmp_path):
+    lines = [stored(json.dumps({"log_type": "sync" + RLO}, ensure_ascii=False)), stored('{"log_type":"sync"}')]
+    res = lr.report(write(tmp_path / "local0.log", lines), log_types=["sync" + RLO])
+    assert res["window"]["log_types"] == ["sync\\u202e"]
+    assert res["events"] == 1 and res["filtered_out"]["by_log_type"] == {"sync": 1}
+    assert_result_is_safe(res)
+
+
 def test_safe_keeps_ordinary_text_and_is_idempotent():
     for text in ("admin", "山田 太郎", "DOMAIN\\user", "Mozilla/5.0 (X11; Linux x86_64)", "\U0001f600", "עברית"):
         assert lr.safe(text) is text
