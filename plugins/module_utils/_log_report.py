@@ -64,6 +64,9 @@ PROBLEM_LEVELS = frozenset(
     for name in ("WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "ALERT", "EMERG", "SEVERE")
     for level in (name, name.lower(), name.capitalize())
 )
+KNOWN_LEVELS = PROBLEM_LEVELS | frozenset(
+    level for name in ("INFO", "DEBUG", "NOTICE", "TRACE") for level in (name, name.lower(), name.capitalize())
+)
 # OneGate's codes carry a severity letter: IM-605-I-001000 is information; E, W and F are error, warning, fatal.
 PROBLEM_CODE_RE = re.compile(r"-[EWF]-")
 FAILED_RESULTS = frozenset(["failure", "failed", "fail", "error", "ng", "denied", "rejected"])
@@ -269,12 +272,14 @@ def json_type(value):
 
 
 class Capped:
-    """Counts of at most ``cap`` distinct keys; keys past the cap are counted together under ``(other)``."""
+    """Counts of at most ``cap`` distinct keys (plus those of ``always``); keys past the cap are counted together
+    under ``(other)``."""
 
-    __slots__ = ("cap", "counts", "other_keys")
+    __slots__ = ("always", "cap", "counts", "other_keys")
 
-    def __init__(self, cap=MAX_DISTINCT):
+    def __init__(self, cap=MAX_DISTINCT, always=frozenset()):
         self.cap = cap
+        self.always = always
         self.counts = {}
         self.other_keys = 0  # how many lines were counted under (other) because the table was full
 
@@ -282,7 +287,7 @@ class Capped:
         counts = self.counts
         if key in counts:
             counts[key] += n
-        elif len(counts) < self.cap:
+        elif len(counts) < self.cap or key in self.always:
             counts[key] = n
         else:
             self.other_keys += n
@@ -452,7 +457,7 @@ class Report:
         self.unterminated = 0
         # (log_type label) -> [count, Capped(levels)]
         self.types = {}
-        self.levels = Capped(MAX_LEVELS)
+        self.levels = Capped(MAX_LEVELS, always=KNOWN_LEVELS)
         self.hour_cache = {}  # "YYYY-MM-DDTHH" + offset -> [utc hour epoch, min timestamp text, max timestamp text]
         self.first = self.last = None  # (epoch, text) folded in from evicted cache entries
         self.bucket_seconds = 3600
@@ -789,7 +794,8 @@ class Report:
             if level in levels:
                 levels[level] += 1
                 return level
-        if len(levels) < MAX_LEVELS:
+        if len(levels) < MAX_LEVELS or level in KNOWN_LEVELS:
+            # made-up levels that came first cannot push the real ones (ERROR, WARN, ...) into (other)
             levels[level] = 1
         else:
             levels[OTHER] = levels.get(OTHER, 0) + 1

@@ -258,6 +258,15 @@ def test_made_up_kinds_first_do_not_push_onegate_kinds_into_other(tmp_path):
     assert res["logins"]["users"][0]["value"] == "taro.yamada"
 
 
+def test_made_up_levels_first_do_not_push_the_real_ones_into_other(tmp_path):
+    lines = [stored(json.dumps({"log_type": "sync", "log_level": "L%d" % i})) for i in range(lr.MAX_LEVELS + 5)]
+    lines += [stored('{"log_type":"sync","log_level":"ERROR"}'), stored('{"log_type":"sync","log_level":"INFO"}')]
+    res = lr.report(write(tmp_path / "local0.log", lines))
+    levels = res["by_log_type"][0]["levels"]
+    assert levels["ERROR"] == 1 and levels["INFO"] == 1 and levels["(other)"] == 5
+    assert res["by_log_level"]["ERROR"] == 1 and res["problems"]["count"] == 1
+
+
 # ---- a line that cannot be summarised ------------------------------------------------------------------------------
 
 
