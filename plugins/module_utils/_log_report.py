@@ -140,6 +140,7 @@ def iso(epoch):
 UNSAFE_RE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
 )
+_CUT_ESCAPE_RE = re.compile(r"\\u[0-9a-f]{0,3}$")  # the start of an escape left at the end of a cut text
 MAX_DEPTH = 20  # nesting levels of a log value shown when it is re-encoded as JSON text; deeper ones are {…} / […]
 # JSON nested deeper than this is not parsed (an unparsable line): the same line gets the same verdict whatever the
 # interpreter's stack depth where it is parsed (json's C scanner stops at the recursion limit, about 1,000 levels,
@@ -178,9 +179,11 @@ def safe(text):
 
 
 def _short(text, limit=MAX_TEXT):
-    """Safe text of at most ``limit`` characters (cut ones end with an ellipsis)."""
+    """Safe text of at most ``limit`` characters (cut ones end with an ellipsis, never inside an escape)."""
     text = safe(text)
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    if len(text) <= limit:
+        return text
+    return _CUT_ESCAPE_RE.sub("", text[: limit - 1]) + "\u2026"
 
 
 def to_json(value, limit):

@@ -188,6 +188,13 @@ def test_safe_keeps_ordinary_text_and_is_idempotent():
     assert lr.safe(once) == once
 
 
+def test_a_cut_never_splits_an_escape():
+    for n in range(280, 300):
+        text = lr._short("x" * n + RLO * 10)
+        assert len(text) <= lr.MAX_TEXT and text.endswith("\u2026")
+        assert all(part.startswith("202e") for part in text[:-1].split("\\u")[1:]), text[-20:]
+
+
 # ---- row 5: heavy hitters ------------------------------------------------------------------------------------------
 
 
