@@ -1083,6 +1083,7 @@ class Report:
             },
             "limits": {
                 "max_line_bytes": MAX_LINE_BYTES,
+                "max_json_nesting": MAX_NESTING,
                 "max_log_types": MAX_LOG_TYPES,
                 "max_fields_per_type": MAX_FIELDS,
                 "max_distinct_values": MAX_DISTINCT,

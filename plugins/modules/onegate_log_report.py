@@ -291,7 +291,8 @@ problems:
   sample: {"count": 1, "kinds_total": 1, "error": 0, "kinds": [{"log_type": "login_user", "log_level": "WARN",
     "code": "IM-605-W-002001", "message": "Login failed.", "count": 1, "error": 0}], "latest": []}
 limits:
-  description: The caps in effect (line length, kinds, fields, distinct values, lines sampled per key combination).
+  description: The caps in effect (line length, JSON nesting, kinds, fields, distinct values, lines sampled per key
+    combination).
   returned: always
   type: dict
 """

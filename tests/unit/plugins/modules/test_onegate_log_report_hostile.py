@@ -109,6 +109,7 @@ def test_deep_nesting_is_counted_and_never_fails_the_run(tmp_path, run_module):
     assert_all_lines_accounted(res)
     assert res["events"] == expected_events
     assert res["unparsable"]["by_reason"] == {lr.ERROR_TOO_DEEP: len(lines) - expected_events}
+    assert res["limits"]["max_json_nesting"] == lr.MAX_NESTING == 500
     assert_result_is_safe(res)
     sync = {f["field"]: f for f in res["schema"]["sync"]["fields"]}
     shown = sync["x"]["examples"][0]
