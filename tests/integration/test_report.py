@@ -439,6 +439,13 @@ def test_report_directory_is_created_0700_and_an_existing_one_is_left_alone(tmp_
         assert oct(open_dir.stat().st_mode & 0o7777) == "0o755"
         assert oct((open_dir / "onegate-report-receiver-test.html").stat().st_mode & 0o7777) == "0o600"
 
+        # a link to a directory: used, the directory behind it left alone
+        link = tmp_path / "link"
+        link.symlink_to(open_dir)
+        proc = run_report_playbook(tmp_path, log, link)
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        assert link.is_symlink() and oct(open_dir.stat().st_mode & 0o7777) == "0o755"
+
         # a file where the directory should be: refused with the reason, nothing written
         a_file = tmp_path / "a-file"
         a_file.write_text("x")
