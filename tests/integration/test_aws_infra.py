@@ -2,7 +2,10 @@
 
 Stages, in this order, on one moto server (reset between stages where an empty account is needed):
   1. bad input (every source list that could open a port wider than meant, among others) fails before any AWS call
-  2. --check on an empty account: rc 0, nothing created
+  2. --check on an empty account: rc 0, nothing created, the estimated monthly cost printed; then what the account
+     tells before anything is created (the instance type not offered in the AZ, the Elastic IP or VPC quota full)
+     stops the run with the fix, nothing created; a key pair of the stack whose private key never arrived (and no
+     instance uses) is replaced
   3. create next to a pre-seeded "production" stack with our Names but no stack tags (built by hand from the same
      procedure), then boto3 assertions of every resource of ours, and of production being untouched
   4. create again: changed=0, production untouched; the refusals that must stop a run before any change (key pair
@@ -279,8 +282,84 @@ def test_2_check_mode_on_empty_account_creates_nothing(moto_server, aws, workdir
     plan = [res for name, res in run.tasks() if name.startswith("Show what would be created")]
     assert plan, "check mode must report what would be created"
     assert "VPC NetAttest-tlsSyslog-vpc: would be created or changed" in plan[0]["msg"]
+    # The estimated monthly cost, from the collection's price table (t2.micro, public IPv4, 8 GB gp3, 1 GB EFS)
+    (cost,) = run.results("Show the estimated monthly cost")
+    assert cost["msg"][0].startswith("Estimated cost for a month (730 h), USD, ap-northeast-1 on-demand prices of")
+    assert [line.split()[-1] for line in cost["msg"][1:6]] == ["11.10", "3.65", "0.77", "0.36", "15.87"]
     assert leftovers(aws) == {}
     assert not (workdir / "keys" / f"{PREFIX}-key.pem").exists()
+
+
+# 2b. what the account tells stops the run before anything is created ------------------------------------
+@pytest.mark.parametrize(
+    ("case", "extra", "seed", "message"),
+    [
+        (
+            "instance type not offered in the AZ",
+            # moto's offerings (AWS's) have g5g.xlarge in ap-northeast-1c and 1d only
+            {"aws_infra_instance_type": "g5g.xlarge"},
+            None,
+            "Instance type g5g.xlarge is not offered in ap-northeast-1a in this account (AZ names map to different "
+            "physical zones in each account). It is offered in ap-northeast-1c, ap-northeast-1d: set "
+            "aws_infra_availability_zone to one of them, or set aws_infra_instance_type to a type offered in "
+            "ap-northeast-1a (for example t3.micro). Nothing was created.",
+        ),
+        (
+            "Elastic IP quota full",
+            {},
+            "elastic_ips",
+            "Region ap-northeast-1 holds 5 Elastic IPs and the account may hold 5 (vpc-max-elastic-ips); this stack "
+            "needs one more. Release an address you no longer use",
+        ),
+        (
+            "VPC quota full",
+            {},
+            "vpcs",
+            "Region ap-northeast-1 holds 5 VPCs and may hold 5 (Service Quotas vpc/L-F678F1CE); this stack needs one "
+            "more. Delete a VPC you no longer use",
+        ),
+    ],
+)
+def test_2b_what_the_account_tells_stops_the_run_before_anything_is_created(
+    moto_server, aws, workdir, case, extra, seed, message
+):
+    moto_server.reset()
+    ec2 = aws["ec2"]
+    if seed == "elastic_ips":
+        for _ in range(5):
+            ec2.allocate_address(Domain="vpc")
+    if seed == "vpcs":  # moto's default VPC is the fifth
+        for i in range(4):
+            ec2.create_vpc(CidrBlock=f"10.{i}.0.0/24")
+    before = leftovers(aws)
+    run = playbook(moto_server, workdir, "create.yml", f"2b {case}", extra)
+    assert run.rc != 0
+    assert message in run.failure_messages(), run.failure_messages()
+    assert "VPC" not in run.task_names() and leftovers(aws) == before
+    assert not (workdir / "keys" / f"{PREFIX}-key.pem").exists()
+    moto_server.reset()
+
+
+def test_2c_key_pair_whose_private_key_never_arrived_is_replaced(moto_server, aws, workdir):
+    """CreateKeyPair hands out the private key in its answer only: when that answer is lost or the run is killed
+    before the file is written, the pair exists with this stack's id and its key nowhere. Unused, it is deleted and
+    created again (here in --check: said, nothing changed). benchmarks/aws_faults.py runs both faults end to end."""
+    moto_server.reset()
+    ec2 = aws["ec2"]
+    stack = [{"Key": STACK_TAG, "Value": PREFIX}, {"Key": STACK_ID_TAG, "Value": "0123456789"}]
+    ec2.create_key_pair(
+        KeyName=f"{PREFIX}-key", KeyType="rsa", TagSpecifications=[{"ResourceType": "key-pair", "Tags": stack}]
+    )
+    before = leftovers(aws)
+    run = playbook(
+        moto_server, workdir, "create.yml", "2c key pair without its private key (--check)",
+        {"aws_infra_stack_id": "0123456789"}, check=True,
+    )  # fmt: skip
+    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    (said,) = run.results("Say which key pair was deleted, to be created again")
+    assert said["msg"].startswith(f"Deleted key pair {PREFIX}-key (") and "no instance uses it" in said["msg"]
+    assert leftovers(aws) == before
+    moto_server.reset()
 
 
 # 3. create next to a production stack with our Names, and look at everything ----------------------------

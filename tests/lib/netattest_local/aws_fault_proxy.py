@@ -15,8 +15,9 @@ by itself, exactly as after a timeout on a real network.
 dropped: the benchmark uses it to kill the run while it waits for the answer.
 
 The action is read from the form body (``Action=CreateVpc``) for EC2 and the other query APIs, from the
-``X-Amz-Target`` header for JSON APIs (SSM), and from the method and path for EFS's REST API. Nothing here talks
-to anything but the upstream given (127.0.0.1 in the tests).
+``X-Amz-Target`` header for JSON APIs (SSM), and from the method and path for EFS's REST API. A call with
+``DryRun=true`` is recorded as ``"<Action> (DryRun)"`` and never loses its answer: it changes nothing. Nothing here
+talks to anything but the upstream given (127.0.0.1 in the tests).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ EFS_ROUTES = [
     ("GET", r"^/2015-02-01/resource-tags/[^/]+/?$", "ListTagsForResource"),
 ]
 
+#: How a DryRun call is recorded in ``calls`` ("RunInstances (DryRun)"); faults are never injected into one.
+DRY_RUN_SUFFIX = " (DryRun)"
+
 #: Read-only actions (everything else that reaches AWS is a mutating call).
 READ_ONLY = re.compile(r"^(Describe|Get|List)")
 
@@ -73,8 +77,13 @@ def action_of(method: str, path: str, headers, body: bytes) -> str:
     return "?"
 
 
+def is_dry_run(body: bytes) -> bool:
+    """An EC2 call with DryRun=true: it only asks whether the call would be allowed, and changes nothing."""
+    return bool(body) and re.search(rb"(^|&)DryRun=true(&|$)", body) is not None
+
+
 def is_mutating(action: str) -> bool:
-    return action != "?" and not READ_ONLY.match(action)
+    return action != "?" and not action.endswith(DRY_RUN_SUFFIX) and not READ_ONLY.match(action)
 
 
 class FaultProxy:
@@ -129,6 +138,8 @@ class FaultProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 action = action_of(self.command, self.path, self.headers, body)
+                if is_dry_run(body):
+                    action += DRY_RUN_SUFFIX
                 lose = proxy._take_fault(action)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 conn = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port, timeout=120)
