@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build a Debian 12 rootfs with systemd and import it as a podman image (no registry is reachable). Its name and
 # version are in tests/podman/image.env. The mirror is the one this machine's apt already uses (it must serve Debian
-# bookworm), or NETATTEST_DEBIAN_MIRROR.
+# bookworm), or NETATTEST_DEBIAN_MIRROR. `--print-mirror` prints that mirror and stops (the AL2023 stand-in's
+# scripts/build-al2023-image.sh uses the same one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=../tests/podman/image.env
@@ -26,6 +27,7 @@ if [ -z "$mirror" ]; then
   fi
 fi
 [ -n "$mirror" ] || { echo "build-image: no Debian mirror found in apt's sources; set NETATTEST_DEBIAN_MIRROR" >&2; exit 1; }
+if [ "${1:-}" = "--print-mirror" ]; then echo "$mirror"; exit 0; fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "[setup] building $IMAGE with mmdebstrap (bookworm)"

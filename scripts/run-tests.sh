@@ -13,6 +13,9 @@ stage_lint() {
   ruff check .
   ruff format --check plugins tests benchmarks scripts 2>/dev/null || ruff format --diff plugins tests benchmarks scripts
   yamllint -s .
+  # The plugins run on the receiver with Amazon Linux 2023's python3, 3.9 for the life of the distribution: vermin
+  # fails on any syntax or standard-library use newer than that.
+  vermin --target=3.9- --no-tips --violations --eval-annotations plugins/
   ansible-lint --profile production
   # The changelog: fragments and changelog.yaml valid, and CHANGELOG.md what antsibull-changelog generates from them.
   antsibull-changelog lint
@@ -37,7 +40,7 @@ stage_build() {
   # The tarball must carry the plugins, roles, playbooks, docs and EE files, and no development content.
   local listing
   listing=$(tar tzf "$tarball")
-  if grep -E '^(tests|extensions|benchmarks|scripts|inventory|demo|\.venv|\.cache|\.git|\.ci)(/|$)|__pycache__|^(Makefile|ansible\.cfg|\.ansible-lint|\.yamllint|\.gitignore|ruff\.toml|constraints\.txt|requirements-dev\.txt|requirements\.yml)$' <<<"$listing"; then
+  if grep -E '^(tests|extensions|benchmarks|scripts|inventory|demo|vendor|\.venv|\.cache|\.git|\.ci)(/|$)|__pycache__|^(Makefile|ansible\.cfg|\.ansible-lint|\.yamllint|\.gitignore|ruff\.toml|constraints\.txt|requirements-dev\.txt|requirements\.yml)$' <<<"$listing"; then
     echo "build: the tarball carries development files it must not (above); see build_ignore in galaxy.yml" >&2; return 1
   fi
   local must
@@ -78,6 +81,14 @@ PY
 }
 stage_unit() {
   python -m pytest -q tests/unit
+  # Again the tests of the modules that use cryptography, against Amazon Linux 2023's python3-cryptography 36.0.1
+  # (scripts/setup.sh unpacks it into .cache; it shadows the virtualenv's newer one).
+  PYTHONPATH=$ROOT/.cache/cryptography-36.0.1 python -m pytest -q -p no:cacheprovider \
+    tests/unit/plugins/modules/test_pem_bundle.py tests/unit/plugins/modules/test_syslog_send.py \
+    tests/unit/plugins/module_utils/test_tls_client.py tests/unit/plugins/module_utils/test_ssh_host_keys.py
+  PYTHONPATH=$ROOT/.cache/cryptography-36.0.1 python -c \
+    'import cryptography, sys; sys.exit(cryptography.__version__ != "36.0.1")' \
+    || { echo "unit: the cryptography 36.0.1 run did not use cryptography 36.0.1" >&2; return 1; }
 }
 stage_sanity() {
   scripts/sanity.sh

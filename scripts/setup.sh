@@ -4,7 +4,9 @@
 #   2. a virtualenv in .venv with the pinned Python packages of requirements-dev.txt (ansible from PyPI brings the
 #      collections requirements.yml lists)
 #   3. this checkout linked as the collection netattest.tls_syslog in .cache/collections
-#   4. the local systemd container image (tests/podman/image.env; no registry needed)
+#   4. the local systemd container images (tests/podman/image.env; no registry needed): Debian 12, and the Amazon
+#      Linux 2023 stand-in (scripts/build-al2023-image.sh: rsyslog 8.2204.0 and stunnel 5.58 built from vendor/, a local
+#      dnf repository with AL2023's package names)
 # `scripts/setup.sh --controller` (make setup-controller) does only 2 and 3: all that the real-AWS path needs. It
 # installs no system package and touches no system service.
 # The full set-up never stops a service it did not start: the rsyslog package may start the host's rsyslog; it is
@@ -20,7 +22,10 @@ say() { printf '[setup] %s\n' "$*"; }
 # 1. Debian packages -----------------------------------------------------------------------------
 if [ "$CONTROLLER_ONLY" = false ]; then
   APT_PACKAGES=(podman runc uidmap slirp4netns fuse-overlayfs mmdebstrap rsyslog rsyslog-openssl
-                rsyslog-gnutls python3-venv openssl make git testssl.sh chromium fonts-ipafont-gothic)
+                rsyslog-gnutls python3-venv openssl make git testssl.sh chromium fonts-ipafont-gothic
+                # the AL2023 stand-in: rsyslog 8.2204.0 and stunnel 5.58 built from vendor/, packaged as RPMs
+                build-essential autoconf automake libtool pkg-config flex bison libestr-dev libfastjson-dev
+                zlib1g-dev uuid-dev libssl-dev libsystemd-dev rpm createrepo-c dnf)
   missing=()
   for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -73,6 +78,13 @@ if [ "$CONTROLLER_ONLY" = true ]; then
   exit 0
 fi
 
+# Amazon Linux 2023's python3-cryptography (36.0.1), for the unit tests' second run (scripts/run-tests.sh, unit).
+crypto36=.cache/cryptography-36.0.1
+if [ ! -f "$crypto36/cryptography/__init__.py" ]; then
+  say "unpacking cryptography 36.0.1 (Amazon Linux 2023's) into $crypto36"
+  .venv/bin/pip install -q --no-deps --target "$crypto36" 'cryptography==36.0.1'
+fi
+
 # 4. Container image for molecule and the local demo ---------------------------------------------
 # shellcheck source=../tests/podman/image.env
 . tests/podman/image.env
@@ -82,5 +94,11 @@ if [ "$have" != "$NETATTEST_IMAGE_VERSION" ]; then
   scripts/build-image.sh
 else
   say "image $NETATTEST_IMAGE present"
+fi
+have=$(podman image inspect --format '{{ index .Labels "netattest.image-version" }}' "$NETATTEST_AL2023_IMAGE" 2>/dev/null || true)
+if [ "$have" != "$NETATTEST_AL2023_IMAGE_VERSION" ]; then
+  scripts/build-al2023-image.sh
+else
+  say "image $NETATTEST_AL2023_IMAGE present"
 fi
 say "done"

@@ -277,17 +277,28 @@ def _rsa_signature_valid(cert, pub):
         digests = list(usual)
     for digest in digests:
         for mgf_digest in [digest] + [h for h in usual if h.name != digest.name]:
-            try:
-                pub.verify(
-                    cert.signature,
-                    cert.tbs_certificate_bytes,
-                    padding.PSS(mgf=padding.MGF1(mgf_digest), salt_length=padding.PSS.AUTO),
-                    digest,
-                )
-                return
-            except InvalidSignature:
-                continue
+            for salt_length in _pss_salt_lengths(digest):
+                try:
+                    pub.verify(
+                        cert.signature,
+                        cert.tbs_certificate_bytes,
+                        padding.PSS(mgf=padding.MGF1(mgf_digest), salt_length=salt_length),
+                        digest,
+                    )
+                    return
+                except InvalidSignature:
+                    continue
     raise InvalidSignature()
+
+
+def _pss_salt_lengths(digest):
+    """PSS.AUTO (cryptography 37 and later) reads the salt length from the signature. cryptography 36.0.1, Amazon Linux
+    2023's python3-cryptography, has no AUTO (found by the unit tests' run against 36.0.1): there, the lengths CAs sign
+    with - the digest's (OpenSSL's default), the largest, and RFC 4055's default of 20."""
+    auto = getattr(padding.PSS, "AUTO", None)
+    if auto is not None:
+        return [auto]
+    return [digest.digest_size, padding.PSS.MAX_LENGTH, 20]
 
 
 def _signature_valid_fallback(cert, issuer_cert):

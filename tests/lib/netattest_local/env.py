@@ -29,6 +29,10 @@ def image_settings(path: Path = IMAGE_ENV) -> dict[str, str]:
 
 
 IMAGE = image_settings()["NETATTEST_IMAGE"]
+#: The Amazon Linux 2023 stand-in (scripts/build-al2023-image.sh): what a user's instance runs, so the default of the
+#: local pipeline (make demo, the e2e test). IMAGE, Debian 12, is the other platform the role supports.
+AL2023_IMAGE = image_settings()["NETATTEST_AL2023_IMAGE"]
+PLATFORMS = {"al2023": AL2023_IMAGE, "debian": IMAGE}
 
 
 def project_env(root: Path = ROOT, base: dict[str, str] | None = None, **extra: str) -> dict[str, str]:

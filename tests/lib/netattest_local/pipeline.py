@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 from . import moto
-from .env import IMAGE, ROOT, free_port, import_collection, project_env, recap
+from .env import AL2023_IMAGE, PLATFORMS, ROOT, free_port, import_collection, project_env, recap
 from .instance import EFS_MOUNT, Instance, StandInError
 from .pki import BUNDLE, make_pki
 
@@ -34,6 +35,9 @@ DEMO_PASSPHRASE = "demo-onegate-passphrase"  # the local test CA's bundle only, 
 OUTSIDE = Path(__file__).resolve().parent / "outside.yml"
 ONEGATE_LOG = EFS_MOUNT + "/local0.log"
 CONF = "/etc/rsyslog.d/80-Syslogtls.conf"
+# The role's record of the mode in its listener file, the same with either front end (on Amazon Linux 2023 stunnel
+# terminates TLS and the file has no StreamDriver.Authmode).
+MTLS_MARKER = re.compile(r"(?m)^# rsyslog_tls: auth_mode=x509/name ")
 
 #: Every step, in order: (method, what it does). A run takes any ordered selection (the demo, the e2e test and the
 #: benchmarks each take theirs); a step needs the ones before it that it builds on.
@@ -76,7 +80,7 @@ class Pipeline:
         work: Path,
         name: str = "netattest-tls-syslog-demo",
         *,
-        image: str = IMAGE,
+        image: str = AL2023_IMAGE,
         port: int | None = None,
         moto_port: int | None = None,
         quiet: bool = False,
@@ -254,7 +258,7 @@ class Pipeline:
     def site_rerun_mtls(self) -> None:
         changed = self.results["rerun_mtls_changed"] = self.rerun("site_rerun_mtls.log", mtls=True)
         conf = self.results["rerun_mtls_conf"] = self.conf()
-        if 'StreamDriver.Authmode="x509/name"' not in conf:
+        if not MTLS_MARKER.search(conf):
             raise StepFailed("site.yml turned mutual TLS off (logs/site_rerun_mtls.log)")
         if len(changed) != 2 or set(changed.values()) != {0}:
             raise StepFailed("site.yml on the mutual TLS receiver changed something: %s" % changed)
@@ -310,7 +314,7 @@ class Pipeline:
         self.say("enable_mtls.yml: x509/name with PermittedPeer [\"aws-syslog\"]; its verify step: "
                  "no-certificate 0/100, intruder 0/100, other-ca 0/100 landed")  # fmt: skip
         backup = self.instance.exec("test", "-f", CONF + ".org", check=False)
-        if "x509/name" not in self.conf() or backup.returncode != 0:
+        if not MTLS_MARKER.search(self.conf()) or backup.returncode != 0:
             raise StepFailed("the receiver's configuration is not x509/name with its .org backup")
 
     def mtls_from_outside(self) -> None:
@@ -423,6 +427,12 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="The whole job on local stand-ins: moto, a container, a test CA.")
     parser.add_argument("--keep", action="store_true", help="leave the receiver and moto running at the end")
+    parser.add_argument(
+        "--platform",
+        choices=sorted(PLATFORMS),
+        default="al2023",
+        help="the instance's stand-in: al2023 (default: Amazon Linux 2023's dnf, rsyslog 8.2204, stunnel) or debian",
+    )
     parser.add_argument("--work", default=str(ROOT / "demo"), help="working directory (default: demo/)")
     parser.add_argument("--name", default="netattest-tls-syslog-demo", help="container name (volume: NAME-efs)")
     parser.add_argument("--rerun", action="store_true", help="also run site.yml again after each receiver change")
@@ -433,7 +443,9 @@ def main(argv: list[str] | None = None) -> int:
     steps = STEP_NAMES if args.rerun else DEMO_STEPS
     if args.keep:
         steps = [s for s in steps if s != "destroy"]
-    pipeline = Pipeline(Path(args.work).resolve(), args.name, verify_log_file=args.verify_log_file)
+    pipeline = Pipeline(
+        Path(args.work).resolve(), args.name, image=PLATFORMS[args.platform], verify_log_file=args.verify_log_file
+    )
     return pipeline.main(steps, keep=args.keep)
 
 

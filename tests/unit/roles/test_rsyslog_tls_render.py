@@ -22,22 +22,35 @@ FACTS = {
     "Debian": {"os_family": "Debian", "distribution": "Debian", "distribution_major_version": "12", "pkg_mgr": "apt"},
 }
 
+# The front end and driver come from the role's own decision (the tls_frontend filter, as tasks/install.yml calls it),
+# for the rsyslog version and gtls answer of each host kind.
+CHOICE = (
+    "{{ rsyslog_tls_auth_mode | netattest.tls_syslog.tls_frontend(rsyslog_version=test_rsyslog_version,"
+    " gtls_installable=test_gtls_installable) }}"
+)
+DECIDED = {
+    "rsyslog_tls__choice": CHOICE,
+    "rsyslog_tls__frontend": "{{ rsyslog_tls__choice.frontend }}",
+    "rsyslog_tls__driver": "{{ rsyslog_tls__choice.driver }}",
+    "rsyslog_tls__frontend_why": "{{ rsyslog_tls__choice.why }}",
+}
+DEBIAN12 = {"test_rsyslog_version": "8.2302.0", "test_gtls_installable": True, **DECIDED}
+AL2023 = {"test_rsyslog_version": "8.2204.0", "test_gtls_installable": False, **DECIDED}
+
 VARIANTS = {
-    "anon": {"rsyslog_tls_auth_mode": "anon", "rsyslog_tls__driver": "ossl", "rsyslog_tls__frontend": "rsyslog"},
+    "anon": {"rsyslog_tls_auth_mode": "anon", **DEBIAN12},
     "mtls": {
         "rsyslog_tls_auth_mode": "x509/name",
         "rsyslog_tls_permitted_peers": ["aws-syslog", 'we"ird\\name'],
-        "rsyslog_tls__driver": "gtls",
-        "rsyslog_tls__frontend": "rsyslog",
         "rsyslog_tls_listen_address": "10.0.0.5",
+        **DEBIAN12,
     },
     "stunnel": {
         "rsyslog_tls_auth_mode": "x509/name",
         "rsyslog_tls_permitted_peers": ["aws-syslog", "aws-syslog-2"],
-        "rsyslog_tls__driver": "gtls",
-        "rsyslog_tls__frontend": "stunnel",
-        "rsyslog_tls__frontend_why": "rsyslog 8.2204.0 < 8.2602.0 and rsyslog-gnutls cannot be installed",
+        **AL2023,
     },
+    "stunnel-anon": {"rsyslog_tls_auth_mode": "anon", **AL2023},
 }
 
 
@@ -74,7 +87,6 @@ def rendered(tmp_path_factory):
                         **variant,
                         "ansible_facts": FACTS[family],
                         **yaml.safe_load((ROLE / "vars" / f"{family}.yml").read_text()),
-                        "rsyslog_tls__ossl_enforces_peers": False,
                     },
                 }
             )
@@ -180,8 +192,9 @@ def test_stunnel_front_end(rendered, family):
     conf = read(rendered, f"{family}-stunnel-80-Syslogtls.conf")
     assert "terminated by stunnel" in conf and "/etc/stunnel/netattest-tls-syslog/stunnel.conf" in conf
     assert "StreamDriver" not in conf and "DefaultNetstreamDriver" not in conf
-    assert 'module(load="imtcp")' in conf
+    assert 'module(load="imtcp" MaxSessions="2000")' in conf
     assert 'input(type="imtcp" port="10514" address="127.0.0.1" ruleset="netattest_remote")' in conf
+    assert "#845" in conf  # why, from the decision (8.2204: the TLS input spins)
     stunnel = read(rendered, f"{family}-stunnel-stunnel.conf").splitlines()
     for line in [
         "accept = 6514",
@@ -197,6 +210,8 @@ def test_stunnel_front_end(rendered, family):
         "ciphers = ECDHE+AESGCM:ECDHE+CHACHA20",
         "options = CIPHER_SERVER_PREFERENCE",
         "setgid = " + ("nobody" if family == "RedHat" else "nogroup"),
+        "TIMEOUTbusy = 10",
+        "TIMEOUTidle = 43200",
     ]:
         assert line in stunnel, line
     unit = read(rendered, f"{family}-stunnel-netattest-tls-syslog-stunnel.service").splitlines()
@@ -210,12 +225,28 @@ def test_local0_mount_logrotate(rendered):
     assert 'action(type="omfile" file="/mnt/efs/fs1/local0.log"' in local0
     assert 'fileGroup="adm" fileCreateMode="0640" dirCreateMode="0750"' in local0
     assert local0.splitlines()[-1] == "local0.* call netattest_local0"
-    assert (
-        "RequiresMountsFor=/mnt/efs/fs1" in read(rendered, "RedHat-anon-10-netattest-requires-mounts.conf").splitlines()
-    )
+    dropin = read(rendered, "RedHat-anon-10-netattest-requires-mounts.conf").splitlines()
+    assert "RequiresMountsFor=/mnt/efs/fs1" in dropin
+    # AL2023's rsyslog.service has UMask=0066, which would make the 0640 files 0600 (molecule al2023 checks the modes)
+    assert dropin[dropin.index("[Service]") + 1 :] == ["UMask=0027"]
     rotate = read(rendered, "RedHat-anon-rsyslog-tls-local0")
     for path in ("local0.log", "verify.log", "remote-other.log"):
         assert f"/mnt/efs/fs1/{path}\n" in rotate
     for word in ("daily", "rotate 14", "compress", "delaycompress", "create 0640 root adm"):
         assert f"    {word}\n" in rotate
     assert "systemctl kill --signal=HUP --kill-whom=main rsyslog.service" in rotate
+
+
+@pytest.mark.parametrize("family", list(FACTS))
+def test_stunnel_front_end_for_server_tls_on_al2023(rendered, family):
+    """rsyslog 8.2204 (AL2023's) in anon mode: stunnel serves server TLS, asks for no client certificate, and closes
+    sockets that do not complete a handshake; rsyslog reads plain TCP on 127.0.0.1 only."""
+    conf = read(rendered, f"{family}-stunnel-anon-80-Syslogtls.conf")
+    assert "terminated by stunnel" in conf and "#845" in conf
+    assert "StreamDriver" not in conf and "ossl" not in conf.replace("#", "")
+    assert 'input(type="imtcp" port="10514" address="127.0.0.1" ruleset="netattest_remote")' in conf
+    stunnel = read(rendered, f"{family}-stunnel-anon-stunnel.conf").splitlines()
+    for line in ["accept = 6514", "connect = 127.0.0.1:10514", "sslVersionMin = TLSv1.2", "TIMEOUTbusy = 10"]:
+        assert line in stunnel, line
+    for option in ("requireCert", "verifyChain", "checkHost", "CAfile"):
+        assert not [line for line in stunnel if line.startswith(option)], option
