@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Run the collection's checks. Without arguments: every stage, in order, stopping at the first
-# failure. With arguments: only the named stages (lint build installed docs unit sanity molecule integration).
+# Run the collection's checks. Without arguments: every stage. lint, build and docs first, in order (they are quick and
+# stop a broken change early); then two lanes side by side: the molecule scenarios (themselves side by side, mostly
+# waiting on podman exec) and unit, sanity, installed, integration one after the other. With arguments: only the
+# named stages, in order (lint build installed docs unit sanity molecule integration).
 # Expects the environment `make` sets (PATH with .venv/bin, CONTAINERS_CONF, ANSIBLE_*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(lint build installed docs unit sanity molecule integration)
+lanes=false
+if [ ${#stages[@]} -eq 0 ]; then
+  stages=(lint build docs)
+  lanes=true
+fi
 
-declare -A took
 stage_lint() {
   ruff check .
   ruff format --check plugins tests benchmarks scripts 2>/dev/null || ruff format --diff plugins tests benchmarks scripts
@@ -100,12 +105,46 @@ stage_integration() {
   python -m pytest -q -s tests/integration --ignore tests/integration/test_installed.py  # that one is stage installed
 }
 
-for s in "${stages[@]}"; do
+run_stage() {
+  local s=$1 start
   echo "=== stage: $s"
   start=$(date +%s)
   "stage_$s"
-  took[$s]=$(( $(date +%s) - start ))
-  echo "=== stage $s passed in ${took[$s]} s"
+  echo "$(( $(date +%s) - start ))" >"$ROOT/.cache/stage-$s.took"
+  echo "=== stage $s passed in $(cat "$ROOT/.cache/stage-$s.took") s"
+}
+run_lane() {  # the stages of one lane, one after the other (run in the background: errexit stops the lane)
+  local s
+  for s in "$@"; do
+    run_stage "$s"
+  done
+}
+
+mkdir -p .cache
+rm -f .cache/stage-*.took
+suite_start=$(date +%s)
+all=("${stages[@]}")
+for s in "${stages[@]}"; do
+  run_stage "$s"
 done
-echo "=== all stages passed: ${stages[*]}"
-for s in "${stages[@]}"; do printf '  %-12s %5s s\n' "$s" "${took[$s]}"; done
+if [ "$lanes" = true ]; then
+  lane_a=(molecule)
+  lane_b=(unit sanity installed integration)
+  all+=("${lane_a[@]}" "${lane_b[@]}")
+  echo "=== side by side: [${lane_a[*]}] and [${lane_b[*]}] (logs: .cache/lane-molecule.log, .cache/lane-unit.log)"
+  run_lane "${lane_a[@]}" >.cache/lane-molecule.log 2>&1 &
+  pid_a=$!
+  run_lane "${lane_b[@]}" >.cache/lane-unit.log 2>&1 &
+  pid_b=$!
+  rc_a=0; rc_b=0
+  wait $pid_a || rc_a=$?
+  wait $pid_b || rc_b=$?
+  cat .cache/lane-unit.log .cache/lane-molecule.log
+  if [ $rc_a -ne 0 ] || [ $rc_b -ne 0 ]; then
+    echo "=== FAILED: $( [ $rc_a -ne 0 ] && echo "lane ${lane_a[*]}") $( [ $rc_b -ne 0 ] && echo "lane ${lane_b[*]}")" >&2
+    exit 1
+  fi
+fi
+echo "=== all stages passed: ${all[*]}"
+for s in "${all[@]}"; do printf '  %-12s %5s s\n' "$s" "$(cat ".cache/stage-$s.took")"; done
+printf '  %-12s %5s s (wall time; the two lanes overlap)\n' total "$(( $(date +%s) - suite_start ))"

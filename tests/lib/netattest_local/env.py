@@ -22,7 +22,7 @@ def image_settings(path: Path = IMAGE_ENV) -> dict[str, str]:
     """The NAME=value lines of tests/podman/image.env (the shell scripts source the same file)."""
     out = {}
     for line in path.read_text().splitlines():
-        m = re.match(r"^([A-Z_]+)=(.*)$", line.strip())
+        m = re.match(r"^([A-Z][A-Z0-9_]*)=(.*)$", line.strip())
         if m:
             out[m.group(1)] = m.group(2)
     return out
