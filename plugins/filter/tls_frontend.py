@@ -13,10 +13,10 @@ version_added: 0.2.0
 description:
   - The rsyslog_tls role's choice of the TLS front end, decided from what the host has, not its OS name.
   - rsyslog before 8.2206.0 (Amazon Linux 2023 ships 8.2204.0) spins at 100 % CPU and stops receiving when one TLS
-    client idles after its handshake (amazon-linux-2023 issue #845, fixed upstream by commit 6ffc14fd4). There stunnel
+    client idles after its handshake (amazon-linux-2023 issue 845, fixed upstream by commit 6ffc14fd4). There stunnel
     terminates TLS in both modes and rsyslog reads plain TCP on 127.0.0.1 only.
   - Elsewhere C(anon) is rsyslog's ossl listener (the manual procedure). C(x509/name) is rsyslog with ossl from
-    8.2602.0 (rsyslog issue #6350), with gtls where its package can be installed, else stunnel.
+    8.2602.0 (rsyslog issue 6350), with gtls where its package can be installed, else stunnel.
   - An override that would put an unsound rsyslog on the port gives a refusal with the reason and the fix.
 author:
   - netattest.tls_syslog developers (@netattest)

@@ -158,6 +158,9 @@ def test_listener_anon(rendered, family):
     assert 'DefaultNetstreamDriverKeyFile="/etc/rsyslog.d/tls/server.key"' in conf
     assert "PermittedPeer" not in conf
     assert 'input(type="imtcp" port="6514" ruleset="netattest_remote")' in conf
+    assert 'MaxSessions="2000"' in conf  # rsyslog's default of 200 let idle sockets lock a client out
+    # the decision's reason, which summary.yml shows
+    assert "\n# Why: anon on rsyslog 8.2302.0: rsyslog's ossl listener, as the manual procedure.\n" in conf
 
 
 @pytest.mark.parametrize("family", list(FACTS))
