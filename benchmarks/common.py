@@ -168,6 +168,27 @@ def free_port() -> int:
     return netattest_local.free_port(PORTS, _used)
 
 
+def os_port() -> int:
+    """A port of 127.0.0.1 that the kernel picks (bind to port 0) and that this process has not handed out yet: the
+    receivers' published ports, so that runs of other people on the same machine cannot pick the same one."""
+    while True:
+        port = netattest_local.free_port()
+        if port not in _used:
+            _used.add(port)
+            return port
+
+
+def unique_name(base: str) -> str:
+    """``netattest-bench-<base>-<pid>``: a container name that no other run on the machine uses (the pid of this run,
+    and a counter if a container of that name exists anyway)."""
+    name = "%s%s-%d" % (PREFIX, base, os.getpid())
+    n = 1
+    while podman("container", "exists", name, check=False).returncode == 0:
+        n += 1
+        name = "%s%s-%d-%d" % (PREFIX, base, os.getpid(), n)
+    return name
+
+
 def remove_container(name: str) -> None:
     assert name.startswith(PREFIX)
     podman("rm", "-f", "-t", "0", name, check=False)
@@ -185,11 +206,12 @@ def remove_all_bench_containers() -> list[str]:
     return ours
 
 
-def start_container(name: str, port: int, log_dir: Path) -> Instance:
-    """A systemd container with the receiver's port published on 127.0.0.1 only and log_dir bind-mounted as the EFS
-    stand-in (so the host reads the stored lines directly, without podman exec)."""
+def start_container(name: str, port: int, log_dir: Path, image: str = local_env.IMAGE) -> Instance:
+    """A systemd container of ``image`` (default: the Debian 12 image; local_env.AL2023_IMAGE for the Amazon Linux 2023
+    stand-in) with the receiver's port published on 127.0.0.1 only and log_dir bind-mounted as the EFS stand-in (so the
+    host reads the stored lines directly, without podman exec)."""
     assert name.startswith(PREFIX)
-    rcv = Instance(name, port, log_dir)
+    rcv = Instance(name, port, log_dir, image=image)
     rcv.start()
     return rcv
 
@@ -209,7 +231,8 @@ def rsyslogd_hpid(name: str) -> int:
 
 
 def stunnel_hpid(name: str) -> int:
-    """The host PID of stunnel in the container (Debian names it stunnel4; foreground, one process, threads)."""
+    """The host PID of stunnel in the container (Debian names it stunnel4, Amazon Linux 2023 stunnel; foreground, one
+    process, threads)."""
     return process_hpid(name, "stunnel")
 
 

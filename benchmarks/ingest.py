@@ -1,5 +1,6 @@
 """ingest: received messages per second, rsyslogd CPU per message, lost and duplicated, role vs reference (and the
-role's stunnel front end, ``role-stunnel``).
+role's stunnel front end, ``role-stunnel``; and on the Amazon Linux 2023 stand-in, ``role-al2023`` vs
+``reference-al2023``, both on its rsyslog 8.2204.0).
 
 Both receivers run in the same run under the same conditions (same image, same host, published 127.0.0.1 port,
 bind-mounted log directory, mutual TLS with the aws-syslog client certificate). Senders are separate processes, one
@@ -7,7 +8,12 @@ per connection, that build all their frames first and then write them as fast as
 landed / (first write of any connection -> last line seen in the receiver's file). rsyslogd's CPU comes from
 /proc/<host pid>/stat (utime+stime, all threads) over the same interval. Lost and duplicated are counted from the
 file per connection id and sequence number. Behind the stunnel front end rsyslogd's CPU is only part of the cost:
-stunnel's CPU is read the same way from its own host pid, and both are reported (and their sum).
+stunnel's CPU is read the same way from its own host pid, and both are reported (and their sum). Each variant is
+compared with the manual procedure's receiver on the same image (``reference`` or ``reference-al2023``).
+
+Two short readings around each run show a TLS input that spins (rsyslog 8.2204, amazon-linux-2023 #845): the CPU
+share of one core that rsyslogd (and stunnel) used during IDLE_PROBE seconds while every sender was connected but had
+not written yet (the senders connect, then wait for the start), and the same after the senders had closed.
 """
 
 from __future__ import annotations
@@ -20,6 +26,14 @@ import receivers
 import sender
 
 TAG = "ingest"
+IDLE_PROBE = 1.0  # seconds of each idle reading
+
+
+def cpu_share(pids, seconds=IDLE_PROBE):
+    """Share of one core that each of ``pids`` (None: skipped) used over ``seconds``."""
+    before = [common.proc_cpu_seconds(p) if p else None for p in pids]
+    time.sleep(seconds)
+    return [round((common.proc_cpu_seconds(p) - b) / seconds, 3) if p else None for p, b in zip(pids, before)]
 
 
 def one_run(rcvs, variant, conns, total, batch):
@@ -29,7 +43,7 @@ def one_run(rcvs, variant, conns, total, batch):
     per = total // conns
     expected = per * conns
     hpid = common.rsyslogd_hpid(rcv.name)
-    spid = common.stunnel_hpid(rcv.name) if rcv.kind == "stunnel" else None
+    spid = common.stunnel_hpid(rcv.name) if rcv.has_stunnel() else None
     mp = multiprocessing.get_context("fork")
     ready, results, go = mp.Queue(), mp.Queue(), mp.Event()
     procs = [
@@ -41,6 +55,7 @@ def one_run(rcvs, variant, conns, total, batch):
     try:
         for _ in procs:
             ready.get(timeout=300)
+        idle_connected = cpu_share((hpid, spid))
         watcher = sender.LogWatcher(rcv.log_file)
         cpu0 = common.proc_cpu_seconds(hpid)
         scpu0 = common.proc_cpu_seconds(spid) if spid else 0.0
@@ -58,8 +73,12 @@ def one_run(rcvs, variant, conns, total, batch):
             p.join(timeout=30)
             if p.is_alive():
                 p.terminate()
-    t_first = min(o["t_first"] for o in outs if "t_first" in o)
-    t_write = max(o["t_last_write"] for o in outs if "t_last_write" in o)
+    idle_after = cpu_share((hpid, spid))
+    started = [o for o in outs if "t_first" in o]
+    if not started:
+        raise RuntimeError("%s, %d connections: no sender got connected: %s" % (variant, conns, outs))
+    t_first = min(o["t_first"] for o in started)
+    t_write = max(o["t_last_write"] for o in started)
     tally = watcher.tally(run_id)
     unique = sum(len(s) for s in tally["seen"].values())
     dups = sum(tally["dups"].values())
@@ -91,6 +110,12 @@ def one_run(rcvs, variant, conns, total, batch):
             if unique and threads1[name] - threads0.get(name, 0.0) > 0
         },
         "sender_us_per_msg": round(sum(o.get("cpu_s", 0) for o in outs) / sent * 1e6, 2) if sent else None,
+        # share of one core, senders connected and not writing yet / after they closed (a spinning TLS input: ~1.0)
+        "rsyslogd_cpu_idle_connected": idle_connected[0],
+        "rsyslogd_cpu_idle_after": idle_after[0],
+        "stunnel_cpu_idle_connected": idle_connected[1],
+        "stunnel_cpu_idle_after": idle_after[1],
+        "connections_failed": sum(1 for o in outs if "t_first" not in o),
         "host_busy": round(busy, 3),
         "tls": outs[0].get("tls"),
         "loadavg": common.loadavg(),
@@ -103,11 +128,12 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
     variants = variants or ["role", "reference", "role-ossl", "role-ruleset"]
     info = common.machine()
     common.print_machine(TAG, info)
-    kinds = ["role", "reference"] + (["stunnel"] if "role-stunnel" in variants else [])
+    kinds = list(dict.fromkeys(receivers.kind_of(v) for v in variants))
     with receivers.Receivers(tuple(kinds), tag=TAG) as rcvs:
         versions = {k: r.rsyslog_version() for k, r in rcvs.by_kind.items()}
-        if "stunnel" in rcvs.by_kind:
-            versions["stunnel4"] = rcvs.by_kind["stunnel"].stunnel_version()
+        for k, r in rcvs.by_kind.items():
+            if r.has_stunnel():
+                versions["stunnel(%s)" % k] = r.stunnel_version()
         size = sender.message_size("x" * 25)
         common.say(
             TAG,
@@ -124,9 +150,9 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
             "connections %s, %d repeats, write batches of %d messages, mTLS client aws-syslog; variants %s"
             % (total, size, sender.KIND, list(connections), repeats, batch, variants),
         )
-        for kind in ("role", "stunnel"):
-            if kind in rcvs.by_kind:
-                common.say(TAG, "%s's 80-Syslogtls.conf:\n%s" % (kind, rcvs.by_kind[kind].config()))
+        for kind, rcv in rcvs.by_kind.items():
+            if receivers.KINDS[kind]["book"] == "role_receiver.yml":
+                common.say(TAG, "%s's 80-Syslogtls.conf:\n%s" % (kind, rcv.config()))
         runs = []
         for rep in range(1, repeats + 1):
             for conns in connections:
@@ -136,8 +162,9 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
                     runs.append(r)
                     common.say(
                         TAG,
-                        "rep %d %-14s %d conn: %8s msg/s in %6.2f s (writes done at %5.2f s), "
-                        "rsyslogd %5s us/msg%s, sender %5s us/msg, host busy %3.0f%%, lost %d, dup %d, load %s%s"
+                        "rep %d %-16s %d conn: %8s msg/s in %6.2f s (writes done at %5.2f s), "
+                        "rsyslogd %5s us/msg%s, sender %5s us/msg, host busy %3.0f%%, lost %d, dup %d, load %s, "
+                        "idle CPU connected/after: rsyslogd %s/%s%s%s"
                         % (
                             rep,
                             variant,
@@ -152,6 +179,11 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
                             r["lost"],
                             r["duplicated"],
                             r["loadavg"],
+                            r["rsyslogd_cpu_idle_connected"],
+                            r["rsyslogd_cpu_idle_after"],
+                            " stunnel %s/%s" % (r["stunnel_cpu_idle_connected"], r["stunnel_cpu_idle_after"])
+                            if r["stunnel_cpu_idle_connected"] is not None
+                            else "",
                             (" ERRORS %s" % r["errors"]) if r["errors"] else "",
                         ),
                     )
@@ -177,7 +209,7 @@ def summarize(runs, variants, connections):
     common.say(TAG, "medians over repeats:")
     common.say(
         TAG,
-        "  %-14s %5s %10s %10s %10s %10s %6s %6s"
+        "  %-16s %5s %10s %10s %10s %10s %6s %6s"
         % ("variant", "conns", "msg/s", "rsyslog", "stunnel", "sender", "lost", "dup"),
     )
     for conns in connections:
@@ -197,11 +229,15 @@ def summarize(runs, variants, connections):
                 "lost_total": sum(r["lost"] for r in rs),
                 "duplicated_total": sum(r["duplicated"] for r in rs),
                 "host_busy": common.median([r["host_busy"] for r in rs]),
+                "rsyslogd_cpu_idle_connected_max": max((r["rsyslogd_cpu_idle_connected"] for r in rs), default=None),
+                "rsyslogd_cpu_idle_after_max": max((r["rsyslogd_cpu_idle_after"] for r in rs), default=None),
+                "connections_failed_total": sum(r["connections_failed"] for r in rs),
             }
             out["%s/%d" % (variant, conns)] = m
             common.say(
                 TAG,
-                "  %-14s %5d %10s %7s us %7s us %7s us %6d %6d   rsyslogd threads (us/msg): %s; runs %s"
+                "  %-16s %5d %10s %7s us %7s us %7s us %6d %6d   rsyslogd threads (us/msg): %s; runs %s; "
+                "idle CPU max connected/after %s/%s; connections failed %d"
                 % (
                     variant,
                     conns,
@@ -213,19 +249,23 @@ def summarize(runs, variants, connections):
                     m["duplicated_total"],
                     m["rsyslogd_threads_us_per_msg"],
                     m["msg_per_s_all"],
+                    m["rsyslogd_cpu_idle_connected_max"],
+                    m["rsyslogd_cpu_idle_after_max"],
+                    m["connections_failed_total"],
                 ),
             )
-    common.say(TAG, "ratios (medians, same run):")
+    common.say(TAG, "ratios (medians, same run; each to the manual procedure's receiver on the same image):")
     for conns in connections:
-        ref = out.get("reference/%d" % conns, {}).get("msg_per_s")
         role = out.get("role/%d" % conns, {}).get("msg_per_s")
         for variant in variants:
-            if variant == "reference" or not ref:
+            reference = receivers.reference_of(variant)
+            ref = out.get("%s/%d" % (reference, conns), {}).get("msg_per_s")
+            if variant == reference or not ref:
                 continue
             v = out["%s/%d" % (variant, conns)]
             v["ratio_to_reference"] = round(v["msg_per_s"] / ref, 3) if v["msg_per_s"] else None
-            line = "  %d conn: %s / reference = %.2f" % (conns, variant, v["ratio_to_reference"] or 0)
-            if variant != "role" and role:
+            line = "  %d conn: %s / %s = %.2f" % (conns, variant, reference, v["ratio_to_reference"] or 0)
+            if variant != "role" and role and reference == "reference":
                 v["ratio_to_role"] = round(v["msg_per_s"] / role, 3)
                 line += ", %s / role = %.2f" % (variant, v["ratio_to_role"])
             common.say(TAG, line)

@@ -1,4 +1,4 @@
-"""The two receivers of the ingest and restart benchmarks, each in its own netattest-bench-* container:
+"""The receivers of the ingest, restart and switch benchmarks, each in its own netattest-bench-* container:
 
 - ``role``: configured by the collection's role rsyslog_tls (benchmarks/playbooks/role_receiver.yml), mutual TLS as
   enable_mtls.yml leaves it: x509/name, PermittedPeer aws-syslog; on rsyslog 8.2302 the role picks gtls.
@@ -8,13 +8,23 @@
   gets): stunnel terminates mutual TLS on 6514 (checkHost aws-syslog, verifyChain, requireCert) and forwards to a
   plain rsyslog imtcp on 127.0.0.1:10514.
 
-Both: the same image, the receiver's 6514 published on 127.0.0.1:<17000-17100>, /mnt/efs/fs1 a bind mount of a host
-directory (the host reads the stored lines directly). Variants of the role's receiver (other driver, a tuning) are
-made by editing its files in the container and restarting rsyslog, never by touching the role.
+- ``role-al2023``: the role and the same playbook on the Amazon Linux 2023 stand-in image (rsyslog 8.2204.0 and
+  stunnel 5.58 installed by dnf under AL2023's names). The role chooses stunnel by itself there (``auto``), in both
+  modes: 8.2204's TLS input spins on an idle or stalled client (amazon-linux-2023 #845).
+- ``reference-al2023``: the manual procedure literally on the same stand-in image
+  (benchmarks/playbooks/seed_receiver_al2023.yml): dnf, rsyslog 8.2204.0's ossl imtcp on 6514, AL2023's stock
+  rsyslog.conf with RSYSLOG_FileFormat.
+
+All: the receiver's 6514 published on a port of 127.0.0.1 that the kernel picks, /mnt/efs/fs1 a bind mount of a host
+directory (the host reads the stored lines directly); the Debian 12 image except the ``-al2023`` kinds. Container
+names and log directories carry this run's pid, so two runs on the machine do not meet. Variants of the role's
+receiver (other driver, a tuning) are made by editing its files in the container and restarting rsyslog, never by
+touching the role.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -22,6 +32,7 @@ import time
 from pathlib import Path
 
 import common
+from netattest_local import env as local_env
 
 # Tuning candidates, as drop-ins in /etc/rsyslog.d/ of the role's container (loaded before 80-Syslogtls.conf).
 TUNINGS = {
@@ -39,8 +50,33 @@ RULESET_SED = 's/^input(type="imtcp" port="6514"/input(type="imtcp" port="6514" 
 
 STUNNEL_UNIT = "netattest-tls-syslog-stunnel.service"  # the role's unit of the stunnel front end
 STUNNEL_CONF = "/etc/stunnel/netattest-tls-syslog/stunnel.conf"
-# the playbook's bench_frontend (rsyslog_tls_mtls_frontend) per kind of role receiver
-FRONTENDS = {"role": "auto", "stunnel": "stunnel"}
+
+# Per kind of receiver (one container each): the variant name it is measured as, the playbook that configures it,
+# its inventory group, the playbook's bench_frontend (the role's rsyslog_tls_mtls_frontend) and its platform
+# (local_env.PLATFORMS: the image). Other variants (role-ossl, role-ruleset, ...) are edits of the ``role`` container.
+KINDS = {
+    "role": {"variant": "role", "book": "role_receiver.yml", "frontend": "auto", "platform": "debian"},
+    "reference": {"variant": "reference", "book": "seed_receiver.yml", "group": "bench_seed", "platform": "debian"},
+    "stunnel": {"variant": "role-stunnel", "book": "role_receiver.yml", "frontend": "stunnel", "platform": "debian"},
+    "role-al2023": {"variant": "role-al2023", "book": "role_receiver.yml", "frontend": "auto", "platform": "al2023"},
+    "reference-al2023": {"variant": "reference-al2023", "book": "seed_receiver_al2023.yml", "platform": "al2023"},
+}
+VARIANT_KIND = {spec["variant"]: kind for kind, spec in KINDS.items()}
+
+
+def kind_of(variant: str) -> str:
+    """The container (kind) a variant runs in: its own, or the role's for the variants made by editing it."""
+    return VARIANT_KIND.get(variant, "role")
+
+
+def reference_of(variant: str) -> str:
+    """The manual procedure's receiver on the same platform (and so the same rsyslog) as ``variant``."""
+    return "reference-al2023" if KINDS[kind_of(variant)]["platform"] == "al2023" else "reference"
+
+
+def group_of(kind: str) -> str:
+    """The inventory group of a kind (Ansible group names: no dashes)."""
+    return KINDS[kind].get("group", "bench_" + kind.replace("-", "_"))
 
 
 class Receiver:
@@ -50,7 +86,9 @@ class Receiver:
         self.port = port
         self.log_dir = log_dir
         self.log_file = log_dir / "local0.log"
-        self.variant = "role-stunnel" if kind == "stunnel" else kind
+        self.variant = KINDS[kind]["variant"]
+        self.platform = KINDS[kind]["platform"]
+        self.image = local_env.PLATFORMS[self.platform]
 
     def exec(self, *args, check=True):
         return common.podman("exec", self.name, *args, check=check)
@@ -71,11 +109,25 @@ class Receiver:
     def truncate(self) -> None:
         if self.log_file.exists():
             os.truncate(self.log_file, 0)
-        # Debian's stock rules also copy local0 into /var/log/syslog (the reference keeps them): empty it too
-        self.exec("sh", "-c", "test -f /var/log/syslog && truncate -s 0 /var/log/syslog || true", check=False)
+        # The stock rules also copy local0 into /var/log/syslog (Debian) or /var/log/messages (Amazon Linux 2023's
+        # *.info); the references keep them: empty those too
+        self.exec(
+            "sh",
+            "-c",
+            "for f in /var/log/syslog /var/log/messages; do test -f $f && truncate -s 0 $f; done; true",
+            check=False,
+        )
+
+    def package_version(self, name: str) -> str:
+        """The installed version of a package: rpm on the AL2023 stand-in (dnf installed it), else dpkg."""
+        if self.platform == "al2023":
+            cmd = ("rpm", "-q", "--qf", "%{VERSION}-%{RELEASE}", name)
+        else:
+            cmd = ("dpkg-query", "-W", "-f", "${Version}", name)
+        return self.exec(*cmd, check=False).stdout.strip()
 
     def rsyslog_version(self) -> str:
-        return self.exec("dpkg-query", "-W", "-f", "${Version}", "rsyslog", check=False).stdout.strip()
+        return self.package_version("rsyslog")
 
     def config(self) -> str:
         text = self.exec("sh", "-c", "cat /etc/rsyslog.d/80-Syslogtls.conf").stdout
@@ -87,7 +139,7 @@ class Receiver:
         return self.exec("systemctl", "is-active", "--quiet", STUNNEL_UNIT, check=False).returncode == 0
 
     def stunnel_version(self) -> str:
-        return self.exec("dpkg-query", "-W", "-f", "${Version}", "stunnel4", check=False).stdout.strip()
+        return self.package_version("stunnel" if self.platform == "al2023" else "stunnel4")
 
 
 class Receivers:
@@ -117,26 +169,31 @@ class Receivers:
             common.remove_container(rcv.name)
             if rcv.log_file.exists():
                 rcv.log_file.unlink()  # up to 1,000,000 lines of test traffic
+            with contextlib.suppress(OSError):
+                rcv.log_dir.rmdir()  # this run's own directory (its name carries the pid)
+        inventory = getattr(self, "inventory", None)
+        if inventory is not None and inventory.exists():
+            inventory.unlink()
 
     def setup(self):
         self.work.mkdir(parents=True, exist_ok=True)
         common.make_pki(self.pki)
         for kind in self.kinds:
-            name = common.PREFIX + kind
-            log_dir = self.work / ("efs-" + kind)
+            name = common.unique_name(kind)
+            log_dir = self.work / ("efs-" + name[len(common.PREFIX) :])
             if log_dir.exists():
                 for item in log_dir.iterdir():
                     item.unlink()
-            rcv = Receiver(kind, name, common.free_port(), log_dir)
-            rcv.instance = common.start_container(name, rcv.port, log_dir)
+            rcv = Receiver(kind, name, common.os_port(), log_dir)
             self.by_kind[kind] = rcv
-        inventory = self.work / "inventory.json"
+            rcv.instance = common.start_container(name, rcv.port, log_dir, image=rcv.image)
+        inventory = self.inventory = self.work / ("inventory-%d.json" % os.getpid())
         inventory.write_text(
             json.dumps(
                 {
                     "all": {
                         "children": {
-                            "bench_%s" % ("seed" if kind == "reference" else kind): {
+                            group_of(kind): {
                                 "hosts": {
                                     rcv.name: {
                                         "ansible_connection": "containers.podman.podman",
@@ -151,11 +208,10 @@ class Receivers:
                 }
             )
         )
-        fstype = next(iter(self.by_kind.values())).instance.fstype()
-        self.fstype = fstype
+        self.fstypes = sorted({rcv.instance.fstype() for rcv in self.by_kind.values()})
         procs = {}
         for kind in self.by_kind:
-            log = open(self.work / ("setup-%s.log" % kind), "w")
+            log = open(self.work / ("setup-%s-%d.log" % (kind, os.getpid())), "w")
             procs[kind] = (self.playbook_popen(kind, log, self.role_auth_mode), log, time.monotonic())
         failed = []
         for kind, (proc, log, start) in procs.items():
@@ -183,21 +239,22 @@ class Receivers:
         return {"ansible_rc": rc, "recap": common.recap(log_path.read_text())}
 
     def playbook_popen(self, kind, log, auth_mode="x509/name"):
-        book = "seed_receiver.yml" if kind == "reference" else "role_receiver.yml"
+        spec = KINDS[kind]
         extra = {
             "bench_pki": str(self.pki),
             "bench_passphrase": common.PKI_PASSPHRASE,
-            "bench_fstypes": [self.fstype],
+            "bench_fstypes": self.fstypes,
             "bench_auth_mode": auth_mode,
-            "bench_hosts": "bench_%s" % ("seed" if kind == "reference" else kind),
-            "bench_frontend": FRONTENDS.get(kind, "auto"),
+            "bench_hosts": group_of(kind),
+            "bench_frontend": spec.get("frontend", "auto"),
+            "bench_platform": spec["platform"],
         }
         return subprocess.Popen(
             [
                 "ansible-playbook",
                 "-i",
-                str(self.work / "inventory.json"),
-                str(common.BENCH / "playbooks" / book),
+                str(self.inventory),
+                str(common.BENCH / "playbooks" / spec["book"]),
                 "-e",
                 json.dumps(extra),
             ],
@@ -210,11 +267,10 @@ class Receivers:
 
     # ---- variants of the role's receiver -------------------------------------------------------------------------
     def set_variant(self, variant: str) -> Receiver:
-        """role | role-ossl | role-<tuning> | role-ossl-<tuning> | reference | role-stunnel."""
-        if variant == "reference":
-            return self.by_kind["reference"]
-        if variant == "role-stunnel":
-            return self.by_kind["stunnel"]
+        """role | role-ossl | role-<tuning> | role-ossl-<tuning> | reference | role-stunnel | role-al2023 |
+        reference-al2023."""
+        if kind_of(variant) != "role":
+            return self.by_kind[kind_of(variant)]
         rcv = self.by_kind["role"]
         if rcv.variant == variant:
             return rcv
