@@ -85,7 +85,7 @@ def _monthly_cost(instance_type, root_volume_gb, efs_gb, public_ipv4, region, ho
         ("EBS gp3 root volume %d GB" % root_volume_gb, EBS_GP3_GB_MONTH * root_volume_gb * month_share),
         ("EFS Standard %g GB stored" % efs_gb, EFS_STANDARD_GB_MONTH * efs_gb * month_share),
     ]
-    total = sum(v for _, v in items)
+    total = sum(cost for _label, cost in items)
     others = []
     for alt in ALTERNATIVES:
         if alt == instance_type:
