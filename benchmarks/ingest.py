@@ -18,7 +18,9 @@ not written yet (the senders connect, then wait for the start), and the same aft
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import sys
 import time
 
 import common
@@ -34,6 +36,29 @@ def cpu_share(pids, seconds=IDLE_PROBE):
     before = [common.proc_cpu_seconds(p) if p else None for p in pids]
     time.sleep(seconds)
     return [round((common.proc_cpu_seconds(p) - b) / seconds, 3) if p else None for p, b in zip(pids, before)]
+
+
+STALL_PROBE = common.ROOT / "extensions" / "molecule" / "shared" / "files" / "stall_probe.py"
+STALL_CASES = ("idle", "half-record")
+
+
+def stall_probe(rcvs, rcv, case, seconds):
+    """After the ingest runs (never during them): the molecule scenarios' probe (extensions/molecule/shared/files/
+    stall_probe.py) against this receiver's published port. One client completes its handshake and then idles
+    (``idle``) or sends half a TLS record and pauses (``half-record``) for ``seconds``; after 3 s a second client
+    sends one line. Returns the probe's JSON: whether and when that line landed, the CPU % of rsyslogd (and stunnel)."""
+    procs = ["rsyslogd"] + (["stunnel"] if rcv.has_stunnel() else [])
+    cmd = [
+        sys.executable, str(STALL_PROBE), "--case", case, "--host", "127.0.0.1", "--port", str(rcv.port),
+        "--ca", str(rcvs.pki / "ca.cer"), "--cert", str(rcvs.pki / "client-aws-syslog.cer"),
+        "--key", str(rcvs.pki / "client-aws-syslog.key"), "--container", rcv.name, "--count", "1",
+        "--seconds", str(seconds), "--send-after", "3", "--land-within", str(max(5.0, seconds - 5)),
+    ] + ["--process=%s" % name for name in procs]  # fmt: skip
+    proc = common.run(cmd, check=False, timeout=seconds + 60)
+    try:
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"case": case, "error": (proc.stderr or proc.stdout)[-500:]}
 
 
 def one_run(rcvs, variant, conns, total, batch):
@@ -122,7 +147,7 @@ def one_run(rcvs, variant, conns, total, batch):
     }
 
 
-def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=None, batch=200):
+def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=None, batch=200, stall_seconds=0):
     total = total or (50_000 if quick else 1_000_000)
     repeats = repeats or (1 if quick else 3)
     variants = variants or ["role", "reference", "role-ossl", "role-ruleset"]
@@ -187,6 +212,15 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
                             (" ERRORS %s" % r["errors"]) if r["errors"] else "",
                         ),
                     )
+        stalls = []
+        if stall_seconds:
+            for variant in variants:
+                rcv = rcvs.set_variant(variant)
+                for case in STALL_CASES:
+                    out = stall_probe(rcvs, rcv, case, stall_seconds)
+                    out["variant"] = variant
+                    stalls.append(out)
+                    common.say(TAG, "stall probe %-16s %s" % (variant, json.dumps(out)))
     summary = summarize(runs, variants, connections)
     result = {
         "benchmark": TAG,
@@ -197,6 +231,7 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
         "repeats": repeats,
         "runs": runs,
         "summary": summary,
+        "stall_probe": stalls,
         "loadavg_end": common.loadavg(),
     }
     path = common.save(TAG, result)
@@ -281,5 +316,13 @@ if __name__ == "__main__":
     ap.add_argument("--repeats", type=int)
     ap.add_argument("--variants", nargs="*")
     ap.add_argument("--connections", nargs="*", type=int, default=[1, 8])
+    ap.add_argument(
+        "--stall-probe",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="after the runs, hold one idle and one half-record client for SECONDS against each receiver "
+        "(extensions/molecule/shared/files/stall_probe.py) and record what lands and the CPU",
+    )
     a = ap.parse_args()
-    main(a.quick, a.variants, a.connections, a.total, a.repeats)
+    main(a.quick, a.variants, a.connections, a.total, a.repeats, stall_seconds=a.stall_probe)
