@@ -4,7 +4,7 @@ Each test fails without the fix it names: re-encoding a value nested ~990 deep (
 (ansible-core refuses the result), bidi and control characters (shown as they are), a spray of made-up user names
 that hid the attacked account (first come, first kept), made-up kinds that pushed OneGate's own into (other), and an
 unexpected exception on one line that failed the whole run. The fuzz test at the end runs the module through
-ansible-core itself (``ansible`` ad hoc, with the project's Python and, when pyenv has it, the receiver's 3.9), so
+ansible-core itself (``ansible`` ad hoc, with the project's Python and, with NETATTEST_PY39 set, a Python 3.9), so
 that ansible-core's own result handling (its UTF-8 check, its JSON) is part of the test.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,16 +25,10 @@ from ansible_collections.netattest.tls_syslog.plugins.modules import onegate_log
 ROOT = Path(__file__).resolve().parents[4]
 STAMP = "2025-01-15T07:25:36+00:00"
 RLO = "\u202e"  # right-to-left override
-PY39 = [
-    p
-    for p in (
-        os.environ.get("NETATTEST_PY39", ""),
-        os.path.expanduser("~/.pyenv/versions/3.9.18/bin/python"),
-        "/root/.pyenv/versions/3.9.18/bin/python",
-        shutil.which("python3.9") or "",
-    )
-    if p and os.access(p, os.X_OK)
-]
+# A Python 3.9 to run the fuzz test with too, only when asked for (NETATTEST_PY39=/path/to/python3.9): make test must
+# run the same everywhere, and a fresh machine has no 3.9. In make test, Python 3.9 is covered by vermin (lint) and
+# the receiver-side run of the module on the AL2023 stand-in (molecule al2023).
+PY39 = [p for p in (os.environ.get("NETATTEST_PY39", ""),) if p and os.access(p, os.X_OK)]
 
 
 def stored(message, stamp=STAMP, host="OneGate", tag="manager"):
@@ -368,7 +361,7 @@ def test_fuzzed_lines_in_process(tmp_path, seed):
 
 def test_fuzzed_lines_through_ansible_core(tmp_path):
     """The module run by ansible-core (ad hoc, local connection), its result taken through ansible-core's own
-    handling: with the project's Python, and with Python 3.9 (the receiver's) when pyenv has it."""
+    handling: with the project's Python, and with a Python 3.9 when NETATTEST_PY39 names one."""
     path = fuzz_file(tmp_path / "local0.log", 2026, 1200)
     hosts = {"py-project": sys.executable}
     if PY39:
