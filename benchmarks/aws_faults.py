@@ -155,10 +155,16 @@ def failure(result: dict) -> str:
 
 
 def deleted_duplicates(result: dict) -> str:
+    """What the re-run said it deleted: duplicates, and a key pair whose private key never arrived."""
+    said = []
     for name, res in tasks(result):
-        if name == "Say which duplicates of this stack's resources were deleted" and not res.get("skipped"):
-            return res.get("msg", "").split(": ", 1)[-1].rstrip(".")
-    return ""
+        if res.get("skipped"):
+            continue
+        if name == "Say which duplicates of this stack's resources were deleted":
+            said.append(res.get("msg", "").split(": ", 1)[-1].rstrip("."))
+        if name == "Say which key pair was deleted, to be created again":
+            said.append("key pair (private key lost)")
+    return "; ".join(said)
 
 
 def case(moto, proxy: FaultProxy, runner: Runner, action: str, mode: str) -> dict:

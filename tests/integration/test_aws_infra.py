@@ -606,13 +606,13 @@ def test_3_create_builds_everything_next_to_production(created, aws, workdir, pr
         )
 
     # EFS: encrypted, Name tag, one available mount target in the subnet guarded by the NFS group
-    (fs,) = efs.describe_file_systems(CreationToken=f"{PREFIX}-efs")["FileSystems"]
+    (fs,) = efs.describe_file_systems(CreationToken=f"{PREFIX}-efs-{stack_id}")["FileSystems"]
     assert fs["FileSystemId"] != production["fs"]
     assert fs["Encrypted"] is True and fs["LifeCycleState"] == "available"
     (deny,) = json.loads(efs.describe_file_system_policy(FileSystemId=fs["FileSystemId"])["Policy"])["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert deny["Principal"] == {"AWS": "*"} and deny["Action"] == "*" and deny["Resource"] == fs["FileSystemArn"]
-    assert fs["CreationToken"] == f"{PREFIX}-efs" and tag(fs) == f"{PREFIX}-efs"
+    assert fs["CreationToken"] == f"{PREFIX}-efs-{stack_id}" and tag(fs) == f"{PREFIX}-efs"
     assert facts["aws_infra_efs_id"] == fs["FileSystemId"]
     assert facts["aws_infra_efs_dns_name"] == f"{fs['FileSystemId']}.efs.{REGION}.amazonaws.com"
     (mt,) = efs.describe_mount_targets(FileSystemId=fs["FileSystemId"])["MountTargets"]
