@@ -147,14 +147,23 @@ def one_run(rcvs, variant, conns, total, batch):
     }
 
 
-def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=None, batch=200, stall_seconds=0):
+def main(
+    quick=False,
+    variants=None,
+    connections=(1, 8),
+    total=None,
+    repeats=None,
+    batch=200,
+    stall_seconds=0,
+    auth_mode="x509/name",
+):
     total = total or (50_000 if quick else 1_000_000)
     repeats = repeats or (1 if quick else 3)
     variants = variants or ["role", "reference", "role-ossl", "role-ruleset"]
     info = common.machine()
     common.print_machine(TAG, info)
     kinds = list(dict.fromkeys(receivers.kind_of(v) for v in variants))
-    with receivers.Receivers(tuple(kinds), tag=TAG) as rcvs:
+    with receivers.Receivers(tuple(kinds), tag=TAG, role_auth_mode=auth_mode) as rcvs:
         versions = {k: r.rsyslog_version() for k, r in rcvs.by_kind.items()}
         for k, r in rcvs.by_kind.items():
             if r.has_stunnel():
@@ -172,8 +181,8 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
         common.say(
             TAG,
             "config: %d messages of %d bytes (OneGate kind %r, RFC 5424, LF framing) per run, "
-            "connections %s, %d repeats, write batches of %d messages, mTLS client aws-syslog; variants %s"
-            % (total, size, sender.KIND, list(connections), repeats, batch, variants),
+            "connections %s, %d repeats, write batches of %d messages, client certificate aws-syslog, receivers' auth "
+            "mode %s; variants %s" % (total, size, sender.KIND, list(connections), repeats, batch, auth_mode, variants),
         )
         for kind, rcv in rcvs.by_kind.items():
             if receivers.KINDS[kind]["book"] == "role_receiver.yml":
@@ -231,6 +240,7 @@ def main(quick=False, variants=None, connections=(1, 8), total=None, repeats=Non
         "repeats": repeats,
         "runs": runs,
         "summary": summary,
+        "auth_mode": auth_mode,
         "stall_probe": stalls,
         "loadavg_end": common.loadavg(),
     }
@@ -324,5 +334,12 @@ if __name__ == "__main__":
         help="after the runs, hold one idle and one half-record client for SECONDS against each receiver "
         "(extensions/molecule/shared/files/stall_probe.py) and record what lands and the CPU",
     )
+    ap.add_argument(
+        "--auth-mode",
+        choices=["x509/name", "anon"],
+        default="x509/name",
+        help="the receivers' mode (the senders always present aws-syslog's certificate; seed_receiver.yml, the Debian "
+        "reference, is x509/name whatever this says)",
+    )
     a = ap.parse_args()
-    main(a.quick, a.variants, a.connections, a.total, a.repeats, stall_seconds=a.stall_probe)
+    main(a.quick, a.variants, a.connections, a.total, a.repeats, stall_seconds=a.stall_probe, auth_mode=a.auth_mode)

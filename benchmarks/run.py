@@ -5,7 +5,8 @@
 
 Figures, never pass/fail: each benchmark prints the machine, its configuration, every run, medians over repeats and
 ratios from the same run, and writes a JSON file to benchmarks/results/. Containers are named netattest-bench-*,
-publish only on 127.0.0.1:17000-17100, and are removed at the end, also on failure or Ctrl-C.
+publish only on 127.0.0.1 (the receivers on ports the kernel picks, converge and first-line on 17000-17100), and are
+removed at the end, also on failure or Ctrl-C.
 """
 
 from __future__ import annotations
