@@ -44,12 +44,15 @@ STALL_CASES = ("idle", "half-record")
 
 def stall_probe(rcvs, rcv, case, seconds):
     """After the ingest runs (never during them): the molecule scenarios' probe (extensions/molecule/shared/files/
-    stall_probe.py) against this receiver's published port. One client completes its handshake and then idles
-    (``idle``) or sends half a TLS record and pauses (``half-record``) for ``seconds``; after 3 s a second client
-    sends one line. Returns the probe's JSON: whether and when that line landed, the CPU % of rsyslogd (and stunnel)."""
+    stall_probe.py) against this receiver's 6514 at the container's own address. One client completes its handshake
+    and then idles (``idle``) or sends half a TLS record and pauses (``half-record``) for ``seconds``; after 3 s a
+    second client sends one line. Returns the probe's JSON: whether and when that line landed, the CPU % of rsyslogd
+    (and stunnel)."""
     procs = ["rsyslogd"] + (["stunnel"] if rcv.has_stunnel() else [])
+    # as the molecule scenarios do: to the container's own address and 6514, not through podman's port forwarding
+    address = common.podman("inspect", "--format", "{{.NetworkSettings.IPAddress}}", rcv.name).stdout.strip()
     cmd = [
-        sys.executable, str(STALL_PROBE), "--case", case, "--host", "127.0.0.1", "--port", str(rcv.port),
+        sys.executable, str(STALL_PROBE), "--case", case, "--host", address, "--port", "6514",
         "--ca", str(rcvs.pki / "ca.cer"), "--cert", str(rcvs.pki / "client-aws-syslog.cer"),
         "--key", str(rcvs.pki / "client-aws-syslog.key"), "--container", rcv.name, "--count", "1",
         "--seconds", str(seconds), "--send-after", "3", "--land-within", str(max(5.0, seconds - 5)),
@@ -228,6 +231,7 @@ def main(
                 for case in STALL_CASES:
                     out = stall_probe(rcvs, rcv, case, stall_seconds)
                     out["variant"] = variant
+                    out["target"] = "container address, 6514"
                     stalls.append(out)
                     common.say(TAG, "stall probe %-16s %s" % (variant, json.dumps(out)))
     summary = summarize(runs, variants, connections)
