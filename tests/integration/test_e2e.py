@@ -1,4 +1,5 @@
-"""End to end, as `make demo` runs it: moto for AWS, a podman systemd container for the instance, a local test CA.
+"""End to end, as `make demo` runs it: moto for AWS, the Amazon Linux 2023 stand-in container for the instance (dnf,
+rsyslog 8.2204.0, stunnel 5.58), a local test CA.
 
 site.yml (twice: Elastic IP first, then the receiver) and at once again (changed=0), the five OneGate kinds landed
 from outside and parsed, enable_mtls.yml with its refusals, site.yml again on the mutual TLS receiver (the mode is
@@ -62,9 +63,12 @@ def test_whole_job_locally(tmp_path):
         for client in ("no-certificate", "intruder", "other-ca"):
             assert "%s: 0/100 landed" % client in verify_log
 
-        # site.yml again on the mutual TLS receiver: x509/name kept, nothing changed, said so ...
-        assert 'StreamDriver.Authmode="x509/name"' in run.results["rerun_mtls_conf"]
-        assert 'PermittedPeer=["aws-syslog"]' in run.results["rerun_mtls_conf"]
+        # site.yml again on the mutual TLS receiver: x509/name kept, nothing changed, said so ... The pipeline's
+        # instance is the Amazon Linux 2023 stand-in (rsyslog 8.2204.0): stunnel holds 6514 and checks the name.
+        conf = run.results["rerun_mtls_conf"]
+        assert "# rsyslog_tls: auth_mode=x509/name front_end=stunnel " in conf and "StreamDriver" not in conf
+        stunnel = run.instance.read("/etc/stunnel/netattest-tls-syslog/stunnel.conf").splitlines()
+        assert {"requireCert = yes", "verifyChain = yes", "checkHost = aws-syslog", "accept = 6514"} <= set(stunnel)
         rerun = run.results["rerun_mtls_changed"]
         assert len(rerun) == 2 and set(rerun.values()) == {0}, rerun
         mtls_log = (run.logs / "site_rerun_mtls.log").read_text()
