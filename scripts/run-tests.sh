@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run the collection's checks. Without arguments: every stage. lint, build and docs first, in order (they are quick and
-# stop a broken change early); then two lanes side by side: the molecule scenarios (themselves side by side, mostly
-# waiting on podman exec) and unit, sanity, installed, integration one after the other. With arguments: only the
-# named stages, in order (lint build installed docs unit sanity molecule integration).
+# stop a broken change early); then three lanes side by side: the molecule scenarios (themselves side by side, mostly
+# waiting on podman exec); unit, sanity and the AWS role against moto; installed and the playbooks against receiver
+# containers. With arguments: only the named stages, in order (lint build installed docs unit sanity molecule
+# integration, or integration_aws / integration_receiver).
 # Expects the environment `make` sets (PATH with .venv/bin, CONTAINERS_CONF, ANSIBLE_*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -102,7 +103,16 @@ stage_molecule() {
   scripts/test-molecule.sh
 }
 stage_integration() {
-  python -m pytest -q -s tests/integration --ignore tests/integration/test_installed.py  # that one is stage installed
+  stage_integration_aws
+  stage_integration_receiver
+}
+# The two halves of stage integration, which the full run puts in lanes of their own.
+stage_integration_aws() {  # the AWS role against moto (and its fault-injecting proxy)
+  python -m pytest -q -s tests/integration/test_aws_infra.py
+}
+stage_integration_receiver() {  # the playbooks against receiver containers: e2e, secrets, inputs, report
+  python -m pytest -q -s tests/integration --ignore tests/integration/test_installed.py \
+    --ignore tests/integration/test_aws_infra.py  # test_installed.py is stage installed
 }
 
 run_stage() {
@@ -128,20 +138,25 @@ for s in "${stages[@]}"; do
   run_stage "$s"
 done
 if [ "$lanes" = true ]; then
+  # Three lanes: most of their time is spent waiting on podman exec and on moto, not on the two cores.
   lane_a=(molecule)
-  lane_b=(unit sanity installed integration)
-  all+=("${lane_a[@]}" "${lane_b[@]}")
-  echo "=== side by side: [${lane_a[*]}] and [${lane_b[*]}] (logs: .cache/lane-molecule.log, .cache/lane-unit.log)"
-  run_lane "${lane_a[@]}" >.cache/lane-molecule.log 2>&1 &
+  lane_b=(unit sanity integration_aws)
+  lane_c=(installed integration_receiver)
+  all+=("${lane_a[@]}" "${lane_b[@]}" "${lane_c[@]}")
+  echo "=== side by side: [${lane_a[*]}] [${lane_b[*]}] [${lane_c[*]}] (logs: .cache/lane-a.log, lane-b.log, lane-c.log)"
+  run_lane "${lane_a[@]}" >.cache/lane-a.log 2>&1 &
   pid_a=$!
-  run_lane "${lane_b[@]}" >.cache/lane-unit.log 2>&1 &
+  run_lane "${lane_b[@]}" >.cache/lane-b.log 2>&1 &
   pid_b=$!
-  rc_a=0; rc_b=0
+  run_lane "${lane_c[@]}" >.cache/lane-c.log 2>&1 &
+  pid_c=$!
+  rc_a=0; rc_b=0; rc_c=0
   wait $pid_a || rc_a=$?
   wait $pid_b || rc_b=$?
-  cat .cache/lane-unit.log .cache/lane-molecule.log
-  if [ $rc_a -ne 0 ] || [ $rc_b -ne 0 ]; then
-    echo "=== FAILED: $( [ $rc_a -ne 0 ] && echo "lane ${lane_a[*]}") $( [ $rc_b -ne 0 ] && echo "lane ${lane_b[*]}")" >&2
+  wait $pid_c || rc_c=$?
+  cat .cache/lane-b.log .cache/lane-c.log .cache/lane-a.log
+  if [ $rc_a -ne 0 ] || [ $rc_b -ne 0 ] || [ $rc_c -ne 0 ]; then
+    echo "=== FAILED lanes (exit codes): [${lane_a[*]}] $rc_a, [${lane_b[*]}] $rc_b, [${lane_c[*]}] $rc_c" >&2
     exit 1
   fi
 fi
