@@ -162,4 +162,4 @@ if [ "$lanes" = true ]; then
 fi
 echo "=== all stages passed: ${all[*]}"
 for s in "${all[@]}"; do printf '  %-12s %5s s\n' "$s" "$(cat ".cache/stage-$s.took")"; done
-printf '  %-12s %5s s (wall time; the two lanes overlap)\n' total "$(( $(date +%s) - suite_start ))"
+printf '  %-12s %5s s (wall time; the lanes overlap)\n' total "$(( $(date +%s) - suite_start ))"
