@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, netattest.tls_syslog developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Who terminates TLS on port 6514, and with which driver: the receiver's security-critical choice, in one function.
-Used by the tls_frontend filter (the rsyslog_tls role calls it once, in tasks/install.yml).
+Used by the tls_frontend filter (the rsyslog_tls role calls it once, in roles/rsyslog_tls/tasks/install.yml).
 
 The choice is made per host, from what the host has, not from its OS name:
 

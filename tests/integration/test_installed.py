@@ -4,7 +4,7 @@
    tarball into an empty temporary path. Its dependencies (amazon.aws, community.crypto, ansible.utils) come from the
    ``ansible`` package of the virtualenv, as they would from Galaxy. Nothing points at the checkout: no ansible.cfg,
    no .cache/collections, and ``ansible-galaxy collection list`` shows the install path as the only copy.
-2. A user directory elsewhere, with its own inventory (hosts.yml, group_vars/all/main.yml).
+2. A user directory elsewhere, with its own inventory (hosts.yml, and group_vars for all hosts).
 3. ``ansible-playbook netattest.tls_syslog.site`` against a real moto server: it creates the AWS resources and stops
    after the Elastic IP (no server certificate bundle yet), writing the inventory for later runs into the user's
    inventory directory. As in the local demo's first run, a podman systemd container stands in for the instance

@@ -1,4 +1,4 @@
-"""OneGate's payloads (plugins/module_utils/og.py), and the stored line they make."""
+"""OneGate's payloads (plugins/module_utils/_onegate_payloads.py), and the stored line they make."""
 
 from __future__ import annotations
 

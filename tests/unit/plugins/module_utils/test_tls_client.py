@@ -1,4 +1,4 @@
-"""The TLS client context and the sender (plugins/module_utils/tc.py)."""
+"""The TLS client context and the sender (plugins/module_utils/_tls_client.py)."""
 
 from __future__ import annotations
 
