@@ -2,8 +2,9 @@
 and a plain `json.loads` loop over the same file, in the same run.
 
 The file is OneGate-shaped, as rsyslog stores what OneGate forwards (RSYSLOG_FileFormat, JSON message), with the five
-kinds built by plugins/module_utils/_onegate_payloads.py. Logins and SSO dominate (user logins 40 %, SSO 30 %, certificates
-12 %, administrator logins 10 %, syncs 8 %), users and addresses vary, and about 2 % are warnings (failed logins).
+kinds built by plugins/module_utils/_onegate_payloads.py. Logins and SSO dominate (user logins 40 %, SSO 30 %,
+certificates 12 %, administrator logins 10 %, syncs 8 %), users and addresses vary, and about 2 % are warnings (failed
+logins).
 The lines span 7 days. About 1 % are bad: 0.5 % cut off in the middle of the JSON, 0.3 % text that is not JSON,
 0.1 % binary garbage, 0.1 % the delivery proof's test records (excluded, not bad, but not OneGate's either).
 

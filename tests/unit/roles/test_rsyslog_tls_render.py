@@ -1,9 +1,10 @@
 """Render the rsyslog_tls role's managed files for Amazon Linux 2023 and Debian (no AL2023 image can be pulled here).
 
 The role renders every managed file on the controller with lookup('template') and writes exactly that text
-(roles/rsyslog_tls/tasks/configure.yml). This test does the same with ansible-playbook on localhost, with the facts of an AL2023 host
-(os_family RedHat, distribution Amazon, pkg_mgr dnf) and of a Debian host, for the three listener variants (anon with
-ossl, mutual TLS with gtls, mutual TLS behind the stunnel front end), and checks the package lists and the files.
+(roles/rsyslog_tls/tasks/configure.yml). This test does the same with ansible-playbook on localhost, with the facts of
+an AL2023 host (os_family RedHat, distribution Amazon, pkg_mgr dnf) and of a Debian host, for the three listener
+variants (anon with ossl, mutual TLS with gtls, mutual TLS behind the stunnel front end), and checks the package lists
+and the files.
 """
 
 import json
@@ -22,8 +23,8 @@ FACTS = {
     "Debian": {"os_family": "Debian", "distribution": "Debian", "distribution_major_version": "12", "pkg_mgr": "apt"},
 }
 
-# The front end and driver come from the role's own decision (the tls_frontend filter, as roles/rsyslog_tls/tasks/install.yml calls it),
-# for the rsyslog version and gtls answer of each host kind.
+# The front end and driver come from the role's own decision (the tls_frontend filter, as
+# roles/rsyslog_tls/tasks/install.yml calls it), for the rsyslog version and gtls answer of each host kind.
 CHOICE = (
     "{{ rsyslog_tls_auth_mode | netattest.tls_syslog.tls_frontend(rsyslog_version=test_rsyslog_version,"
     " gtls_installable=test_gtls_installable) }}"

@@ -1,5 +1,5 @@
-"""The TLS front-end decision (plugins/plugin_utils/_tls_frontend.py), through the filter as the role loads it: every row of
-the decision in one table, Amazon Linux 2023's rows first."""
+"""The TLS front-end decision (plugins/plugin_utils/_tls_frontend.py), through the filter as the role loads it: every
+row of the decision in one table, Amazon Linux 2023's rows first."""
 
 import importlib
 
