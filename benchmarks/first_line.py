@@ -12,7 +12,7 @@ back (run by first_line_driver.py under our container name and ports). Measured:
 
 "Empty cache" here: a new clone (no .venv, no .cache), pip's cache pointed at a new empty directory
 (PIP_CACHE_DIR, XDG_CACHE_HOME). Not empty, and said so in the output: the Debian packages are already installed
-(setup.sh skips apt), the container image localhost/netattest-debian-systemd:12 is already built (setup.sh skips
+(setup.sh skips apt), the container image localhost/netattest-debian-systemd:12-v5 is already built (setup.sh skips
 mmdebstrap), and pip reads this machine's local wheel directories/indexes configured in pip.conf. --quick skips the
 set-up: it reuses this checkout's .venv (a warm start), and says so.
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Run the benchmarks (`make bench`): ingest, restart, switch, converge, first-line, report, or the ones named.
+"""Run the benchmarks (`make bench`): ingest, restart, switch, converge, first-line, report, connection, or those named.
 
-    benchmarks/run.py [--quick] [ingest] [restart] [switch] [converge] [first-line] [report]
+    benchmarks/run.py [--quick] [ingest] [restart] [switch] [converge] [first-line] [report] [connection]
 
 Figures, never pass/fail: each benchmark prints the machine, its configuration, every run, medians over repeats and
 ratios from the same run, and writes a JSON file to benchmarks/results/. Containers are named netattest-bench-*,
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common
 
-ORDER = ["ingest", "restart", "switch", "converge", "first-line", "report"]
+ORDER = ["ingest", "restart", "switch", "converge", "first-line", "report", "connection"]
 
 
 def main(argv=None) -> int:

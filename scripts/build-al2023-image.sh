@@ -125,8 +125,9 @@ sed -i 's/^nogroup:/nobody:/' "\$root/etc/group" "\$root/etc/gshadow"
 HOOK
 chmod +x "$work/hook.sh"
 say "AL2023 stand-in: building the rootfs with mmdebstrap"
+# openssh-server: an AL2023 AMI runs sshd (openssh-server), and the molecule scenarios reach the container over SSH.
 mmdebstrap --quiet --variant=minbase \
-  --include=systemd,systemd-sysv,dbus,python3,sudo,procps,ca-certificates,dnf,python3-dnf,python3-rpm,rpm \
+  --include=systemd,systemd-sysv,dbus,python3,sudo,procps,ca-certificates,dnf,python3-dnf,python3-rpm,rpm,openssh-server \
   --include=libestr0,libfastjson4,libssl3,zlib1g,libuuid1,libsystemd0,python3-cffi-backend,libpopt0,libacl1 \
   --include=libbpf1,libbsd0,libcap2,libdb5.3,libelf1,libmnl0,libtirpc3,libxtables12,openssl \
   --customize-hook="$work/hook.sh \"\$1\"" \

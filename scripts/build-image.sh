@@ -31,8 +31,10 @@ if [ "${1:-}" = "--print-mirror" ]; then echo "$mirror"; exit 0; fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "[setup] building $IMAGE with mmdebstrap (bookworm)"
+# openssh-server: the molecule scenarios reach the container over SSH (ControlPersist, pipelining), as the collection
+# reaches an EC2 instance; it costs a third of `podman exec` per task (benchmarks/connection.py).
 mmdebstrap --quiet --variant=minbase \
-  --include=systemd,systemd-sysv,dbus,python3,python3-apt,sudo,iproute2,procps,ca-certificates \
+  --include=systemd,systemd-sysv,dbus,python3,python3-apt,sudo,iproute2,procps,ca-certificates,openssh-server \
   bookworm "$tmp/rootfs.tar" "$mirror"
 podman import --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
   --change "LABEL netattest.image-version=$NETATTEST_IMAGE_VERSION" \
