@@ -19,6 +19,11 @@ import tracemalloc
 
 import pytest
 
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_counters as lc
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_files as lf
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_schema as ls
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_time as lt
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_values as lv
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_report as lr
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_log
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_payloads, _rfc5424
@@ -166,24 +171,24 @@ def test_every_bad_line_is_counted_and_good_lines_survive(tmp_path):
     assert reasons["the message is not JSON, with NUL bytes"] == 1
     assert reasons["the message is JSON but not an object"] == 1
     assert reasons["not an RSYSLOG_FileFormat line (timestamp host tag message)"] == 2  # the word and the empty line
-    assert reasons[lr.ERROR_TOO_DEEP] == 1
+    assert reasons[lv.ERROR_TOO_DEEP] == 1
     ex = res["unparsable"]["examples"]
     assert [e["line"] for e in ex] == [2 * i + 2 for i in range(len(bad))]
     assert ex[0]["detail"].startswith("Unterminated string") or ex[0]["detail"].startswith("Expecting")
     assert "\\xff\\xfe" in ex[2]["text"]  # shown as escapes, not raw bytes
-    assert all(len(e["text"]) <= lr.MAX_RAW for e in ex)
+    assert all(len(e["text"]) <= lv.MAX_RAW for e in ex)
 
 
 def test_line_longer_than_the_limit_is_skipped_to_its_end(tmp_path):
     path = tmp_path / "local0.log"
-    huge = b"x" * (lr.BLOCK * 3 + 17)  # crosses several read blocks
+    huge = b"x" * (lf.BLOCK * 3 + 17)  # crosses several read blocks
     path.write_bytes(b"\n".join([five_kinds()[0].encode(), huge, five_kinds()[1].encode(), b""]))
     res = lr.report(str(path))
     assert res["events"] == 2
-    assert res["unparsable"]["by_reason"] == {"line longer than %d bytes" % lr.MAX_LINE_BYTES: 1}
+    assert res["unparsable"]["by_reason"] == {"line longer than %d bytes" % lf.MAX_LINE_BYTES: 1}
     assert res["lines"] == 3
     assert res["unparsable"]["examples"][0]["line"] == 2
-    assert len(res["unparsable"]["examples"][0]["text"]) <= lr.MAX_RAW
+    assert len(res["unparsable"]["examples"][0]["text"]) <= lv.MAX_RAW
 
 
 def test_last_line_without_line_end(tmp_path):
@@ -360,7 +365,7 @@ def test_schema_lists_every_field_with_exact_counts(tmp_path):
     assert fields["extra_top"]["count"] == 1 and fields["extra_top"]["types"] == ["array"]
     assert fields["extra_top"]["examples"] == ["[1, 2]"]
     assert set(fields) >= {"log_type", "log_level", "tenantcode", "message", "params", "timestamp", "params.code"}
-    assert len(fields["params.username"]["examples"]) == lr.FIELD_EXAMPLES
+    assert len(fields["params.username"]["examples"]) == ls.FIELD_EXAMPLES
     sync = {f["field"]: f for f in res["schema"]["sync"]["fields"]}
     assert sync["params.added"]["types"] == ["number"] and sync["params.added"]["examples"] == ["2"]
     assert res["schema"]["sync"]["raw_examples"][0].startswith("2025-01-15T07:")
@@ -488,11 +493,11 @@ def test_caps_hold_against_forged_variety(tmp_path):
     assert len(res["by_log_type"]) == lr.MAX_LOG_TYPES + 1  # the cap + (other)
     assert types_of(res)["(other)"] + types_of(res)["login_user"] + lr.MAX_LOG_TYPES - 1 == n
     assert res["logins"]["capped"] is True
-    assert 0 < res["logins"]["distinct"]["users"] <= lr.MAX_DISTINCT
+    assert 0 < res["logins"]["distinct"]["users"] <= lc.MAX_DISTINCT
     assert res["logins"]["heavy_hitters"]["users"]["counted"] == n // 2
-    assert max(len(s["fields"]) for s in res["schema"].values()) <= lr.MAX_FIELDS
+    assert max(len(s["fields"]) for s in res["schema"].values()) <= ls.MAX_FIELDS
     assert res["schema"]["login_user"]["fields_capped"] > 0
-    assert len(res["timeline"]["buckets"]) <= lr.MAX_TIMELINE_POINTS
+    assert len(res["timeline"]["buckets"]) <= lt.MAX_TIMELINE_POINTS
     assert sum(b["total"] for b in res["timeline"]["buckets"]) == n and res["no_timestamp"] == 0
     assert res["first_timestamp"] < "0010" and res["last_timestamp"] > "8990"
     assert peak < 40 * 1024 * 1024, "peak %.1f MB" % (peak / 1e6)

@@ -19,6 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_counters as lc
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_files as lf
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_schema as ls
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_values as lv
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_report as lr
 from ansible_collections.netattest.tls_syslog.plugins.modules import onegate_log_report
 
@@ -58,7 +62,7 @@ def assert_result_is_safe(res):
     json.dumps(res).encode("utf-8")
     for text in strings(res):
         text.encode("utf-8")  # no lone surrogate
-        assert lr.UNSAFE_RE.search(text) is None, repr(text)
+        assert lv.UNSAFE_RE.search(text) is None, repr(text)
 
 
 def assert_all_lines_accounted(res):
@@ -94,39 +98,39 @@ def test_deep_nesting_is_counted_and_never_fails_the_run(tmp_path, run_module):
             ('{"log_type":"sync","log_level":"ERROR","params":{"code":%s}}', 2),
         ):
             lines.append(stored(text % v))
-            expected_events += depth + levels <= lr.MAX_NESTING
+            expected_events += depth + levels <= lv.MAX_NESTING
     lines.append(stored('{"log_type":"sync","message":"after"}'))
     failed, res = run_module(onegate_log_report.main, {"path": write(tmp_path / "local0.log", lines)})
     assert not failed, res.get("msg")
     assert res["lines"] == len(lines)
     assert_all_lines_accounted(res)
     assert res["events"] == expected_events
-    assert res["unparsable"]["by_reason"] == {lr.ERROR_TOO_DEEP: len(lines) - expected_events}
-    assert res["limits"]["max_json_nesting"] == lr.MAX_NESTING == 500
+    assert res["unparsable"]["by_reason"] == {lv.ERROR_TOO_DEEP: len(lines) - expected_events}
+    assert res["limits"]["max_json_nesting"] == lv.MAX_NESTING == 500
     assert_result_is_safe(res)
     sync = {f["field"]: f for f in res["schema"]["sync"]["fields"]}
     shown = sync["x"]["examples"][0]
-    assert shown.startswith("[" * lr.MAX_DEPTH + "[\u2026]") and len(shown) <= lr.MAX_TEXT, shown
+    assert shown.startswith("[" * lv.MAX_DEPTH + "[\u2026]") and len(shown) <= lv.MAX_TEXT, shown
 
 
 def test_nesting_limit_ignores_brackets_in_strings():
-    assert not lr._too_deep('{"x":"%s"}' % ("[" * 60000))
-    assert not lr._too_deep('{"x":%s}' % nested(lr.MAX_NESTING - 1))
-    assert lr._too_deep('{"x":%s}' % nested(lr.MAX_NESTING))
-    assert lr._too_deep('{"x":"\\"[","y":%s}' % nested(lr.MAX_NESTING, '"]]]]"'))
+    assert not lv.too_deep('{"x":"%s"}' % ("[" * 60000))
+    assert not lv.too_deep('{"x":%s}' % nested(lv.MAX_NESTING - 1))
+    assert lv.too_deep('{"x":%s}' % nested(lv.MAX_NESTING))
+    assert lv.too_deep('{"x":"\\"[","y":%s}' % nested(lv.MAX_NESTING, '"]]]]"'))
 
 
 def test_to_json_is_bounded_in_depth_and_length():
     deep = {"a": [[[[{"b": "c"}]]]]}
     for _ in range(5000):
         deep = [deep]
-    text = lr.to_json(deep, 300)
-    assert text.startswith("[" * lr.MAX_DEPTH + "[\u2026]")
+    text = lv.to_json(deep, 300)
+    assert text.startswith("[" * lv.MAX_DEPTH + "[\u2026]")
     flood = {"k%05d" % i: i for i in range(20000)}
-    text = lr.to_json(flood, 300)
+    text = lv.to_json(flood, 300)
     assert text.startswith('{"k00000": 0, "k00001": 1') and len(text) < 400
-    assert lr.to_json({"x": [1, 2.5, None, True, "\u202e"]}, 300) == '{"x": [1, 2.5, null, true, "\u202e"]}'
-    assert lr.label({"x": "\u202e"}) == '({"x": "\\u202e"})'
+    assert lv.to_json({"x": [1, 2.5, None, True, "\u202e"]}, 300) == '{"x": [1, 2.5, null, true, "\u202e"]}'
+    assert lv.label({"x": "\u202e"}) == '({"x": "\\u202e"})'
 
 
 # ---- rows 2 and 6: surrogates, invalid UTF-8, controls and bidi ------------------------------------------------------
@@ -175,17 +179,17 @@ def test_the_window_echoes_the_kinds_asked_for_made_safe(tmp_path):
 
 def test_safe_keeps_ordinary_text_and_is_idempotent():
     for text in ("admin", "山田 太郎", "DOMAIN\\user", "Mozilla/5.0 (X11; Linux x86_64)", "\U0001f600", "עברית"):
-        assert lr.safe(text) is text
+        assert lv.safe(text) is text
     hostile = "a\u202eb\x00c\x1b[31m\ud800\ufeff\u2067"
-    once = lr.safe(hostile)
+    once = lv.safe(hostile)
     assert once == "a\\u202eb\\u0000c\\u001b[31m\\ud800\\ufeff\\u2067"
-    assert lr.safe(once) == once
+    assert lv.safe(once) == once
 
 
 def test_a_cut_never_splits_an_escape():
     for n in range(280, 300):
-        text = lr._short("x" * n + RLO * 10)
-        assert len(text) <= lr.MAX_TEXT and text.endswith("\u2026")
+        text = lv.short("x" * n + RLO * 10)
+        assert len(text) <= lv.MAX_TEXT and text.endswith("\u2026")
         assert all(part.startswith("202e") for part in text[:-1].split("\\u")[1:]), text[-20:]
 
 
@@ -202,16 +206,16 @@ def test_a_spray_of_made_up_names_does_not_hide_the_attacked_account(tmp_path):
     """10,000 failed logins with made-up user names, then 500 for one real account: before, the table kept the first
     10,000 names and the real account was only (other) = 500."""
     rnd = random.Random(21)
-    lines = [login("spray-%08x" % rnd.getrandbits(32), i) for i in range(lr.MAX_DISTINCT)]
+    lines = [login("spray-%08x" % rnd.getrandbits(32), i) for i in range(lc.MAX_DISTINCT)]
     lines += [login("taro.yamada", i) for i in range(500)]
     res = lr.report(write(tmp_path / "local0.log", lines), top=10)
     top = res["logins"]["users"]
     assert top[0]["value"] == "taro.yamada", top[:3]
     assert top[0]["count"] - top[0]["error"] <= 500 <= top[0]["count"]
-    assert top[0]["error"] <= len(lines) // (lr.MAX_DISTINCT + 1)
+    assert top[0]["error"] <= len(lines) // (lc.MAX_DISTINCT + 1)
     assert res["logins"]["capped"] is True
     hh = res["logins"]["heavy_hitters"]["users"]
-    assert hh == {"counted": len(lines), "counters": lr.MAX_DISTINCT, "error": top[0]["error"]}
+    assert hh == {"counted": len(lines), "counters": lc.MAX_DISTINCT, "error": top[0]["error"]}
     assert "(other)" not in {u["value"] for u in top}
     # the problem kinds are a heavy-hitters table too
     assert res["problems"]["kinds"][0]["message"] == "Login failed." and res["problems"]["kinds"][0]["count"] == 10500
@@ -223,7 +227,7 @@ def test_heavy_hitters_guarantee_on_random_streams(seed):
     N / (k + 1) times is among the first k; error <= N / (cap + 1); the work is linear."""
     rnd = random.Random(seed)
     cap = rnd.choice([5, 20, 100])
-    hh = lr.HeavyHitters(cap)
+    hh = lc.HeavyHitters(cap)
     truth = {}
     heavy = ["H%d" % i for i in range(rnd.randrange(1, 6))]
     stream = []
@@ -274,14 +278,14 @@ def test_made_up_levels_first_do_not_push_the_real_ones_into_other(tmp_path):
 def test_a_line_that_raises_is_a_counted_problem_not_a_failed_run(tmp_path, run_module, monkeypatch):
     """Whatever goes wrong with one line (here: an injected bug in the schema code) is counted with its reason, and
     the lines after it are still counted."""
-    original = lr.Report._shape
+    original = ls.Schema.shape
 
     def broken(self, rec, log_type, data, params):
         if "boom" in data:
             raise RuntimeError("injected\u202e")
         return original(self, rec, log_type, data, params)
 
-    monkeypatch.setattr(lr.Report, "_shape", broken)
+    monkeypatch.setattr(ls.Schema, "shape", broken)
     lines = [stored(json.dumps({"log_type": "sync", "n": i})) for i in range(3)]
     lines += [stored(json.dumps({"log_type": "sync", "boom": i})) for i in range(2)]
     lines += [stored(json.dumps({"log_type": "sync", "n": i})) for i in range(3, 6)]
@@ -309,11 +313,11 @@ def fuzz_line(rnd):
     if roll < 0.05:
         return bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 200))).replace(b"\n", b"")
     if roll < 0.08:  # a 64 KB line, just under or over the limit
-        size = lr.MAX_LINE_BYTES + rnd.choice([-200, 10])
+        size = lf.MAX_LINE_BYTES + rnd.choice([-200, 10])
         return stored('{"log_type":"sync","x":"%s"}' % ("y" * size))[: size + 60].encode()
     if roll < 0.12:  # a key flood
         keys = ",".join('"k%d\\u202e":%d' % (i, i) for i in range(rnd.randrange(100, 5000)))
-        return stored('{"log_type":"login_user","params":{%s,"username":"u"}}' % keys).encode()[: lr.MAX_LINE_BYTES]
+        return stored('{"log_type":"login_user","params":{%s,"username":"u"}}' % keys).encode()[: lf.MAX_LINE_BYTES]
     if roll < 0.2:
         depth = rnd.randrange(10, 1100)
         return stored('{"log_type":"sync","d":%s}' % nested(depth, rnd.choice(PIECES))).encode()
