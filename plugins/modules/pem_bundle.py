@@ -280,6 +280,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _pem_bundle as pb
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _pem_certs as pc
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _pem_chain as pv
 
 
 def _read(module, path, what):
@@ -306,7 +308,7 @@ def _describe_file(data):
         certs = pb.load_certificates(data.decode("utf-8"), "the file")
     except (pb.BundleError, UnicodeDecodeError):
         return "(not a PEM certificate file, %d bytes)\n" % len(data)
-    return "".join("%s sha256=%s\n" % (c.subject.rfc4514_string(), pb.fingerprint_sha256(c)) for c in certs)
+    return "".join("%s sha256=%s\n" % (c.subject.rfc4514_string(), pc.fingerprint_sha256(c)) for c in certs)
 
 
 def _describe_key(data):
@@ -318,8 +320,8 @@ def _describe_key(data):
         key = serialization.load_pem_private_key(data, password=None)
     except Exception:  # any unreadable key is just described as such
         return "(unreadable or encrypted key, %d bytes)\n" % len(data)
-    ktype, size = pb.key_description(key)
-    return "%s %s bits, public key sha256=%s\n" % (ktype, size, pb.public_key_fingerprint(key))
+    ktype, size = pc.key_description(key)
+    return "%s %s bits, public key sha256=%s\n" % (ktype, size, pc.public_key_fingerprint(key))
 
 
 def _fs_args(path, mode, owner, group):
@@ -486,11 +488,11 @@ def main():
             ca_text = to_native(_read(module, p["ca_src"], "the CA file"))
         ca_certs = pb.load_certificates(ca_text, "the CA input") if ca_text is not None else []
         if ca_certs:
-            pb.verify_against_ca(bundle, ca_certs, check_time=not p["allow_expired"])
+            pv.verify_against_ca(bundle, ca_certs, check_time=not p["allow_expired"])
         if not p["allow_expired"]:
-            pb.check_validity(bundle.leaf)
+            pc.check_validity(bundle.leaf)
         if p["expected_names"]:
-            pb.check_names(bundle.leaf, p["expected_names"])
+            pc.check_names(bundle.leaf, p["expected_names"])
     except pb.BundleError as exc:
         module.fail_json(msg=to_native(exc))
     for warning in bundle.warnings:
@@ -498,11 +500,11 @@ def main():
 
     chain = bundle.chain() if p["include_chain"] else []
     desired = [
-        (p["cert_dest"], pb.cert_pem(bundle.leaf) + b"".join(pb.cert_pem(c) for c in chain), p["cert_mode"], "cert"),
-        (p["key_dest"], pb.key_pem(bundle.key), p["key_mode"], "key"),
+        (p["cert_dest"], pc.cert_pem(bundle.leaf) + b"".join(pc.cert_pem(c) for c in chain), p["cert_mode"], "cert"),
+        (p["key_dest"], pc.key_pem(bundle.key), p["key_mode"], "key"),
     ]
     if p["ca_dest"]:
-        desired.append((p["ca_dest"], b"".join(pb.cert_pem(c) for c in ca_certs), p["cert_mode"], "cert"))
+        desired.append((p["ca_dest"], b"".join(pc.cert_pem(c) for c in ca_certs), p["cert_mode"], "cert"))
 
     # 2. Compare with what is there.
     diff_before, diff_after = {}, {}
@@ -531,7 +533,7 @@ def main():
                 "are writable and the owner and group exist" % (", ".join(d for d, _x, _m in to_write), to_native(exc))
             )
 
-    ktype, ksize = pb.key_description(bundle.key)
+    ktype, ksize = pc.key_description(bundle.key)
     result = dict(
         changed=bool(changed_files),
         changed_files=changed_files,
@@ -543,7 +545,7 @@ def main():
     )
     if p["ca_dest"]:
         result["ca_dest"] = p["ca_dest"]
-    result.update(pb.describe_cert(bundle.leaf))
+    result.update(pc.describe_cert(bundle.leaf))
     if module._diff and to_write:
         result["diff"] = {
             "before_header": "current files",

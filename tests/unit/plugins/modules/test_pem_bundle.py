@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import _pem_bundle as pbu
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _pem_chain as pvu
 from ansible_collections.netattest.tls_syslog.plugins.modules import pem_bundle
 
 PASS = "Onegate-Pass-1234"
@@ -624,13 +624,13 @@ def _pss_signed_elsewhere(builder, key, issuer_key):
 # Both signature checks where the cryptography under test has both: its own verify_directly_issued_by (40 and later)
 # and the one for older releases (Debian 12 has 38, Amazon Linux 2023 36.0.1). The suite's run against cryptography
 # 36.0.1 (scripts/run-tests.sh, stage unit) has only the latter, which is what runs on the receiver.
-IMPLS = ["verify_directly_issued_by", "fallback"] if pbu._HAS_VERIFY_DIRECTLY else ["fallback"]
+IMPLS = ["verify_directly_issued_by", "fallback"] if pvu._HAS_VERIFY_DIRECTLY else ["fallback"]
 
 
 @pytest.fixture(params=IMPLS)
 def impl(request, monkeypatch):
     if request.param == "fallback":
-        monkeypatch.setattr(pbu, "_HAS_VERIFY_DIRECTLY", False)
+        monkeypatch.setattr(pvu, "_HAS_VERIFY_DIRECTLY", False)
     return request.param
 
 
@@ -713,25 +713,27 @@ def test_path_validation_with_the_receivers_cryptography(pki, tmp_path):
     for name, cert in (("ca", ca.cert), ("mid", mid), ("bad", bad), ("good", good)):
         (tmp_path / (name + ".pem")).write_bytes(certs.cert_pem(cert))
     script = """
-import importlib.util, json, sys
+import json, sys
 import cryptography
 from cryptography import x509
-spec = importlib.util.spec_from_file_location("pb", sys.argv[1])
-pb = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(pb)
+sys.path.insert(0, sys.argv[1])
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._pem_bundle import Bundle, BundleError
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _pem_chain
 load = lambda n: x509.load_pem_x509_certificate(open(sys.argv[2] + "/" + n + ".pem", "rb").read())
-out = {"version": cryptography.__version__, "verify_directly": pb._HAS_VERIFY_DIRECTLY}
+out = {"version": cryptography.__version__, "verify_directly": _pem_chain._HAS_VERIFY_DIRECTLY}
 for name, others in (("bad", [load("mid")]), ("good", [])):
     try:
-        pb.verify_against_ca(pb.Bundle(None, load(name), others, []), [load("ca")])
+        _pem_chain.verify_against_ca(Bundle(None, load(name), others, []), [load("ca")])
         out[name] = "accepted"
-    except pb.BundleError as exc:
+    except BundleError as exc:
         out[name] = str(exc)
 print(json.dumps(out))
 """
-    source = Path(pbu.__file__).resolve()
+    # the collection as the tests import it (tests/conftest.py puts it first on sys.path)
+    collections = Path(pvu.__file__).parents[5]
+    assert (collections / "ansible_collections" / "netattest" / "tls_syslog").is_dir(), collections
     run = subprocess.run(
-        [SYSTEM_PYTHON, "-c", script, str(source), str(tmp_path)], capture_output=True, text=True, check=False
+        [SYSTEM_PYTHON, "-c", script, str(collections), str(tmp_path)], capture_output=True, text=True, check=False
     )
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
