@@ -89,16 +89,39 @@ fi
 # shellcheck source=../tests/podman/image.env
 . tests/podman/image.env
 export CONTAINERS_CONF=$ROOT/tests/podman/containers.conf
+# The two images are built side by side (one mostly downloads and unpacks, the other compiles): on a fresh machine
+# that is about the time of the longer one.
+builds=()
 have=$(podman image inspect --format '{{ index .Labels "netattest.image-version" }}' "$NETATTEST_IMAGE" 2>/dev/null || true)
 if [ "$have" != "$NETATTEST_IMAGE_VERSION" ]; then
-  scripts/build-image.sh
+  builds+=(build-image)
 else
   say "image $NETATTEST_IMAGE present"
 fi
 have=$(podman image inspect --format '{{ index .Labels "netattest.image-version" }}' "$NETATTEST_AL2023_IMAGE" 2>/dev/null || true)
 if [ "$have" != "$NETATTEST_AL2023_IMAGE_VERSION" ]; then
-  scripts/build-al2023-image.sh
+  builds+=(build-al2023-image)
 else
   say "image $NETATTEST_AL2023_IMAGE present"
+fi
+if [ ${#builds[@]} -gt 0 ]; then
+  mkdir -p .cache
+  declare -A pids=()
+  for b in "${builds[@]}"; do
+    say "scripts/$b.sh started (log: .cache/$b.log)"
+    "scripts/$b.sh" >".cache/$b.log" 2>&1 &
+    pids[$b]=$!
+  done
+  failed=0
+  for b in "${builds[@]}"; do
+    if wait "${pids[$b]}"; then
+      grep -h '^\[setup\]' ".cache/$b.log" || true
+    else
+      echo "setup: scripts/$b.sh failed; its log (.cache/$b.log):" >&2
+      tail -n 60 ".cache/$b.log" >&2
+      failed=1
+    fi
+  done
+  [ $failed -eq 0 ] || exit 1
 fi
 say "done"

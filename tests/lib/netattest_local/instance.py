@@ -1,8 +1,13 @@
 """A podman systemd container standing in for the EC2 instance: the receiver's port 6514 published on 127.0.0.1 only,
-and /mnt/efs/fs1 (the EFS stand-in) a podman volume or a bind-mounted host directory."""
+and /mnt/efs/fs1 (the EFS stand-in) a podman volume or a bind-mounted host directory. Ansible reaches it over SSH, as
+it reaches an EC2 instance: a key pair of its own authorized for root, the host key pinned from inside the container
+(podman exec, not trust on first use), one ControlPersist master; about a quarter of the controller's CPU per task of
+`podman exec` (benchmarks/connection.py)."""
 
 from __future__ import annotations
 
+import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -43,6 +48,10 @@ class Instance:
         self.efs = efs
         self.image = image
         self.hostname = hostname or name
+        # Key, pinned host key and ControlPath of the SSH access: named after the container (one per container on
+        # the machine), so that another process (make demo's teardown) finds them; short enough for a socket path.
+        self.ssh_dir = Path("/tmp") / ("netattest-ssh-" + name)
+        self.address = ""
 
     def start(self, timeout: float = 60.0) -> str:
         """Start it (removing a container of the same name first) and wait for systemd; returns systemd's state."""
@@ -62,9 +71,45 @@ class Instance:
         while time.monotonic() < deadline:
             state = self.exec("systemctl", "is-system-running", check=False).stdout.strip()
             if state in ("running", "degraded"):
+                self.open_ssh(max(deadline - time.monotonic(), 10.0))
                 return state
             time.sleep(0.5)
         raise StandInError("systemd in %s did not come up (state %r)" % (self.name, state))
+
+    def open_ssh(self, timeout: float = 60.0) -> None:
+        """Authorize a fresh key pair for root, pin the container's host key read through podman, wait for sshd."""
+        shutil.rmtree(self.ssh_dir, ignore_errors=True)
+        self.ssh_dir.mkdir(mode=0o700)
+        key = self.ssh_dir / "id_ed25519"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True, capture_output=True)
+        proc = subprocess.run(
+            ["podman", "exec", "-i", self.name, "sh", "-c",
+             "install -d -m 0700 /root/.ssh && cat > /root/.ssh/authorized_keys && chmod 0600 /root/.ssh/authorized_keys"],
+            input=(self.ssh_dir / "id_ed25519.pub").read_text(), capture_output=True, text=True, env=project_env(),
+        )  # fmt: skip
+        if proc.returncode != 0:
+            raise StandInError("could not authorize the SSH key in %s: %s" % (self.name, proc.stderr.strip()))
+        self.address = podman("inspect", "--format", "{{.NetworkSettings.IPAddress}}", self.name).stdout.strip()
+        host_key = self.exec("cat", "/etc/ssh/ssh_host_ed25519_key.pub").stdout.split()[:2]
+        (self.ssh_dir / "known_hosts").write_text("%s %s\n" % (self.address, " ".join(host_key)))
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                socket.create_connection((self.address, 22), timeout=2).close()
+                return
+            except OSError as exc:
+                if time.monotonic() > deadline:
+                    raise StandInError("sshd in %s (%s) did not answer: %s" % (self.name, self.address, exc)) from exc
+                time.sleep(0.3)
+
+    def close_ssh(self) -> None:
+        """Stop the ControlPersist master (if any) and remove the key pair."""
+        if self.ssh_dir.exists():
+            subprocess.run(
+                ["ssh", "-o", "ControlPath=%s/cm-%%C" % self.ssh_dir, "-O", "exit", "root@%s" % (self.address or "x")],
+                capture_output=True, check=False,
+            )  # fmt: skip
+            shutil.rmtree(self.ssh_dir, ignore_errors=True)
 
     def exec(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return podman("exec", self.name, *args, check=check)
@@ -80,14 +125,18 @@ class Instance:
     def connection_vars(self) -> dict:
         """Inventory variables that reach the container as Ansible's host."""
         return {
-            "ansible_connection": "containers.podman.podman",
-            "ansible_host": self.name,
+            "ansible_connection": "ansible.builtin.ssh",
+            "ansible_host": self.address,
             "ansible_user": "root",
+            "ansible_ssh_private_key_file": str(self.ssh_dir / "id_ed25519"),
+            "ansible_ssh_common_args": "-o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=%s "
+            "-o ControlPath=%s/cm-%%C" % (self.ssh_dir / "known_hosts", self.ssh_dir),
             "ansible_python_interpreter": "/usr/bin/python3",
         }
 
     def remove(self, volume: bool = False) -> None:
         """Remove the container (and its named volume, with ``volume``); nothing happens when they do not exist."""
+        self.close_ssh()
         podman("rm", "-f", "-t", "0", self.name, check=False)
         if volume and not isinstance(self.efs, Path):
             podman("volume", "rm", "-f", self.efs, check=False)
