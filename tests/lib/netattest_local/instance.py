@@ -82,9 +82,10 @@ class Instance:
         self.ssh_dir.mkdir(mode=0o700)
         key = self.ssh_dir / "id_ed25519"
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True, capture_output=True)
+        keys = "/root/.ssh/authorized_keys"
+        authorize = "install -d -m 0700 /root/.ssh && cat > %s && chmod 0600 %s" % (keys, keys)
         proc = subprocess.run(
-            ["podman", "exec", "-i", self.name, "sh", "-c",
-             "install -d -m 0700 /root/.ssh && cat > /root/.ssh/authorized_keys && chmod 0600 /root/.ssh/authorized_keys"],
+            ["podman", "exec", "-i", self.name, "sh", "-c", authorize],
             input=(self.ssh_dir / "id_ed25519.pub").read_text(), capture_output=True, text=True, env=project_env(),
         )  # fmt: skip
         if proc.returncode != 0:
