@@ -8,11 +8,16 @@ export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.cache/collections
 export ANSIBLE_LOCAL_TEMP := $(ROOT)/.cache/ansible-tmp
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup setup-controller test lint build docs unit sanity molecule integration demo bench clean
+.PHONY: setup setup-controller test check lint build docs unit sanity molecule integration demo bench clean
 
 ## The whole test suite (what CI runs): set-up, lint, build, docs, unit, sanity, molecule, integration.
 test: setup
 	scripts/run-tests.sh
+
+## The inner loop, under 2 minutes after set-up: lint, the docs check and the pure unit tests (no process, container,
+## server or socket; the rest of the suite is make test).
+check: setup
+	scripts/run-tests.sh lint docs unit
 
 setup:
 	scripts/setup.sh

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Run the collection's checks. Without arguments: every stage. lint, build and docs first, in order (they are quick and
 # stop a broken change early); then three lanes side by side: the molecule scenarios (themselves side by side, mostly
-# waiting on podman exec); unit, sanity and the AWS role against moto; installed and the playbooks against receiver
-# containers. With arguments: only the named stages, in order (lint build installed docs unit sanity molecule
-# integration, or integration_aws / integration_receiver).
+# waiting on podman exec); unit, the local integration tests, sanity and the AWS role against moto; installed and the
+# playbooks against receiver containers. With arguments: only the named stages, in order (lint build installed docs
+# unit sanity molecule integration, or its parts integration_local / integration_aws / integration_receiver).
+# `make check` is lint docs unit: the inner loop, with the pure unit tests only.
 # Expects the environment `make` sets (PATH with .venv/bin, CONTAINERS_CONF, ANSIBLE_*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +65,9 @@ stage_installed() {
   python -m pytest -q -s tests/integration/test_installed.py
 }
 stage_docs() {
+  # The documents: every reference resolves, nothing cites a document outside the repository, the procedure map's task
+  # names and paths are the code's (git ls-files: these are checks of the checkout, not unit tests).
+  python -m pytest -q -p no:cacheprovider tests/docs
   local m f
   for m in plugins/modules/*.py; do
     m=$(basename "$m" .py)
@@ -85,16 +89,56 @@ PY
     echo "ansible-doc -t filter netattest.tls_syslog.$f: ok"
   done
 }
-stage_unit() {
-  python -m pytest -q tests/unit
+stage_unit() {  # the pure unit tests: no process, container, server or socket (tests/unit/conftest.py refuses them)
+  python -m pytest -q -p no:cacheprovider tests/unit
   # Again the tests of the modules that use cryptography, against Amazon Linux 2023's python3-cryptography 36.0.1
   # (scripts/setup.sh unpacks it into .cache; it shadows the virtualenv's newer one).
-  PYTHONPATH=$ROOT/.cache/cryptography-36.0.1 python -m pytest -q -p no:cacheprovider \
-    tests/unit/plugins/modules/test_pem_bundle.py tests/unit/plugins/modules/test_syslog_send.py \
-    tests/unit/plugins/module_utils/test_tls_client.py tests/unit/plugins/module_utils/test_ssh_host_keys.py
+  crypto36 tests/unit/plugins/modules/test_pem_bundle.py tests/unit/plugins/module_utils/test_tls_client.py \
+    tests/unit/plugins/module_utils/test_ssh_host_keys.py
+}
+crypto36() {  # pytest on these files with cryptography 36.0.1 first on the path, and the proof that it was used
+  PYTHONPATH=$ROOT/.cache/cryptography-36.0.1 python -m pytest -q -p no:cacheprovider "$@"
   PYTHONPATH=$ROOT/.cache/cryptography-36.0.1 python -c \
     'import cryptography, sys; sys.exit(cryptography.__version__ != "36.0.1")' \
-    || { echo "unit: the cryptography 36.0.1 run did not use cryptography 36.0.1" >&2; return 1; }
+    || { echo "the cryptography 36.0.1 run did not use cryptography 36.0.1" >&2; return 1; }
+}
+stage_leftovers() {  # the full run's last check (see NETATTEST_RUN_ID below); named, it checks the stages before it
+  local left="" out
+  out=$(podman ps -a --filter "label=netattest.run=$NETATTEST_RUN_ID" --format '{{.Names}}')
+  [ -z "$out" ] || left+="containers: "$out$'\n'
+  out=$(podman volume ls --filter "label=netattest.run=$NETATTEST_RUN_ID" --format '{{.Name}}')
+  [ -z "$out" ] || left+="volumes: "$out$'\n'
+  # Processes with this run's id in their environment (moto_server, rsyslogd, stunnel, ansible ...), but for this
+  # script and its parents.
+  out=$(python - "$NETATTEST_RUN_ID" <<'PY'
+import os, sys
+mine, pid = set(), os.getpid()
+while pid > 1:
+    mine.add(pid)
+    with open("/proc/%d/stat" % pid) as f:
+        pid = int(f.read().rsplit(")", 1)[1].split()[1])
+want = ("NETATTEST_RUN_ID=" + sys.argv[1]).encode()
+for d in os.listdir("/proc"):
+    if d.isdigit() and int(d) not in mine:
+        try:
+            with open("/proc/%s/environ" % d, "rb") as f:
+                if want in f.read().split(b"\0"):
+                    with open("/proc/%s/cmdline" % d, "rb") as c:
+                        print(d, c.read().replace(b"\0", b" ").decode(errors="replace")[:160])
+        except OSError:
+            pass
+PY
+)
+  [ -z "$out" ] || left+="processes: "$out$'\n'
+  # Temporary files and directories, but for pytest's own (its last three sessions' tmp_path, removed below).
+  out=$(find "$TMPDIR" -mindepth 1 -maxdepth 1 ! -name 'pytest-of-*' 2>/dev/null)
+  [ -z "$out" ] || left+="temporary files in $TMPDIR: "$out$'\n'
+  if [ -n "$left" ]; then
+    printf 'leftovers: run %s left behind:\n%s' "$NETATTEST_RUN_ID" "$left" >&2
+    return 1
+  fi
+  rm -rf "$TMPDIR"
+  echo "leftovers: none (containers, volumes, processes, temporary files of run $NETATTEST_RUN_ID)"
 }
 stage_sanity() {
   scripts/sanity.sh
@@ -103,16 +147,21 @@ stage_molecule() {
   scripts/test-molecule.sh
 }
 stage_integration() {
+  stage_integration_local
   stage_integration_aws
   stage_integration_receiver
 }
-# The two halves of stage integration, which the full run puts in lanes of their own.
+# The parts of stage integration, which the full run puts in lanes of their own.
+stage_integration_local() {  # processes and servers on this host: rsyslogd, ansible-playbook on localhost, TLS servers
+  python -m pytest -q -p no:cacheprovider tests/integration/local
+  crypto36 tests/integration/local/test_syslog_send.py tests/integration/local/test_tls_client_socket.py
+}
 stage_integration_aws() {  # the AWS role against moto (and its fault-injecting proxy)
   python -m pytest -q -s tests/integration/test_aws_infra.py
 }
 stage_integration_receiver() {  # the playbooks against receiver containers: e2e, secrets, inputs, report
   python -m pytest -q -s tests/integration --ignore tests/integration/test_installed.py \
-    --ignore tests/integration/test_aws_infra.py  # test_installed.py is stage installed
+    --ignore tests/integration/test_aws_infra.py --ignore tests/integration/local  # installed: stage installed
 }
 
 run_stage() {
@@ -132,6 +181,15 @@ run_lane() {  # the stages of one lane, one after the other (run in the backgrou
 
 mkdir -p .cache
 rm -f .cache/stage-*.took
+# What a run makes carries its id: containers and volumes the label netattest.run=<id> (netattest_local.instance's
+# run_labels), processes NETATTEST_RUN_ID in their environment, temporary files a TMPDIR of the run's own. The full run
+# (or stage leftovers, named last) fails when anything of its own is left at the end; other runs' have other ids.
+export NETATTEST_RUN_ID=$(date +%s%N)-$$  # always this run's own (a caller's would be in its other processes too)
+if [ "$lanes" = true ] || [ "${stages[${#stages[@]}-1]}" = leftovers ]; then
+  export TMPDIR=/tmp/netattest-run-$NETATTEST_RUN_ID
+  mkdir -p "$TMPDIR"
+  echo "=== run $NETATTEST_RUN_ID (TMPDIR $TMPDIR)"
+fi
 suite_start=$(date +%s)
 all=("${stages[@]}")
 for s in "${stages[@]}"; do
@@ -140,7 +198,7 @@ done
 if [ "$lanes" = true ]; then
   # Three lanes: most of their time is spent waiting on podman exec and on moto, not on the two cores.
   lane_a=(molecule)
-  lane_b=(unit sanity integration_aws)
+  lane_b=(unit integration_local sanity integration_aws)
   lane_c=(installed integration_receiver)
   all+=("${lane_a[@]}" "${lane_b[@]}" "${lane_c[@]}")
   echo "=== side by side: [${lane_a[*]}] [${lane_b[*]}] [${lane_c[*]}] (logs: .cache/lane-a.log, lane-b.log, lane-c.log)"
@@ -159,6 +217,10 @@ if [ "$lanes" = true ]; then
     echo "=== FAILED lanes (exit codes): [${lane_a[*]}] $rc_a, [${lane_b[*]}] $rc_b, [${lane_c[*]}] $rc_c" >&2
     exit 1
   fi
+fi
+if [ "$lanes" = true ]; then
+  run_stage leftovers
+  all+=(leftovers)
 fi
 echo "=== all stages passed: ${all[*]}"
 for s in "${all[@]}"; do printf '  %-12s %5s s\n' "$s" "$(cat ".cache/stage-$s.took")"; done

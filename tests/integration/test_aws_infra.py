@@ -54,10 +54,10 @@ from netattest_local.aws_fault_proxy import FaultProxy
 TIMINGS: list[tuple[str, float]] = []
 
 
-@pytest.fixture(scope="module")
-def moto_server():
-    with moto_helper.MotoServer() as server:
-        yield server
+@pytest.fixture(scope="module", autouse=True)
+def timings_printed():
+    """After the module: how long each stage's playbook runs took (on the module's moto_server, tests/lib)."""
+    yield
     print("\n[aws_infra] stage timings:")
     for name, took in TIMINGS:
         print(f"  {name:<44} {took:6.1f} s")

@@ -33,6 +33,7 @@ import yaml
 
 from netattest_local import moto as motoserver
 from netattest_local.env import IMAGE
+from netattest_local.instance import run_labels
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -126,17 +127,13 @@ def instance(tmp_path_factory):
     if subprocess.run(["podman", "image", "exists", IMAGE], check=False).returncode != 0:
         pytest.fail("image %s is missing: run scripts/setup.sh (make setup)" % IMAGE)
     subprocess.run(["podman", "rm", "-f", "-t", "0", name], check=False, capture_output=True)
-    subprocess.run(["podman", "run", "-d", "--name", name, IMAGE, "/sbin/init"], check=True, capture_output=True)
+    subprocess.run(
+        ["podman", "run", "-d", "--name", name, *run_labels(), IMAGE, "/sbin/init"], check=True, capture_output=True
+    )
     try:
         yield name
     finally:
         subprocess.run(["podman", "rm", "-f", "-t", "0", name], check=False, capture_output=True)
-
-
-@pytest.fixture(scope="module")
-def moto_server():
-    with motoserver.MotoServer() as server:
-        yield server
 
 
 def write_user_inventory(user: Path) -> Path:

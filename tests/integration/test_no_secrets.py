@@ -20,7 +20,7 @@ import re
 import secrets
 import subprocess
 
-import certs
+from netattest_local import pki as certs
 import pytest
 from cryptography.hazmat.primitives import serialization
 from netattest_local import ROOT, Instance, free_port, project_env, recap

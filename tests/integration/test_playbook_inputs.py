@@ -11,7 +11,7 @@ on it. A permitted certificate passes the check and the run goes on to the recei
 import json
 import subprocess
 
-import certs
+from netattest_local import pki as certs
 import pytest
 from netattest_local import ROOT, free_port, project_env
 

@@ -1,7 +1,7 @@
 """The report of a real receiver, from end to end, and its page in a real browser.
 
 1. A real rsyslogd on 127.0.0.1 (TLS, the ossl driver; local0 to a file in RSYSLOG_FileFormat, as the role stores
-   it), started as tests/unit/plugins/modules/test_syslog_send.py starts it.
+   it): the tests' one rsyslogd fixture (tests/lib/netattest_local/rsyslogd.py).
 2. Messages sent over TLS with the collection's own sender (what syslog_send uses): the five
    kinds, failed logins, the delivery proof's test records, text that is not JSON, and log fields that carry HTML and
    script. A fence message sent last is waited for in the stored file.
@@ -27,9 +27,8 @@ from pathlib import Path
 
 import pytest
 
-import certs
+from netattest_local import pki as certs
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_payloads, _rfc5424, _tls_client
-from unit.plugins.modules.test_syslog_send import Rsyslogd
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / ".cache" / "test-report"
@@ -210,10 +209,8 @@ def test_console_check_catches_a_broken_page(tmp_path):
     assert any("undefinedFunction" in line for line in console), console
 
 
-def test_report_of_a_real_receiver_and_its_page(pki, tmp_path):
-    work = tmp_path / "rsyslog"
-    work.mkdir()
-    receiver = Rsyslogd(pki, work)
+def test_report_of_a_real_receiver_and_its_page(pki, tmp_path, rsyslogd_factory):
+    receiver = rsyslogd_factory(pki)
     try:
         messages, expected = sent_messages()
         stamps = send_all(receiver.port, pki["ca"], messages)

@@ -6,6 +6,7 @@ it reaches an EC2 instance: a key pair of its own authorized for root, the host 
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -28,6 +29,13 @@ def podman(*args: str, check: bool = True, env: dict | None = None) -> subproces
     if check and proc.returncode != 0:
         raise StandInError("podman %s failed (rc=%d): %s" % (" ".join(args), proc.returncode, proc.stderr.strip()))
     return proc
+
+
+def run_labels() -> list[str]:
+    """``--label netattest.run=<id>`` for what a test run makes (scripts/run-tests.sh sets NETATTEST_RUN_ID and, at the
+    end of a full run, fails when anything with its label is left); nothing outside a run."""
+    run_id = os.environ.get("NETATTEST_RUN_ID")
+    return ["--label", "netattest.run=%s" % run_id] if run_id else []
 
 
 def volume_exists(name: str) -> bool:
@@ -60,8 +68,10 @@ class Instance:
         self.remove()
         if isinstance(self.efs, Path):
             self.efs.mkdir(parents=True, exist_ok=True)
+        elif not volume_exists(self.efs):
+            podman("volume", "create", *run_labels(), self.efs)
         podman(
-            "run", "-d", "--name", self.name, "--hostname", self.hostname,
+            "run", "-d", "--name", self.name, "--hostname", self.hostname, *run_labels(),
             "-v", "%s:%s" % (self.efs, EFS_MOUNT),
             "-p", "%s:%d:6514" % (HOST, self.port),
             self.image, "/sbin/init",

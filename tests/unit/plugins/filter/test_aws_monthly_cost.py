@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[4]
-if str(ROOT / ".cache" / "collections") not in sys.path:
-    sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
 from ansible.errors import AnsibleFilterError
 

@@ -4,16 +4,10 @@ permission, or refuse Service Quotas."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import boto3
 import pytest
 from botocore.stub import Stubber
-
-ROOT = Path(__file__).resolve().parents[4]
-if str(ROOT / ".cache" / "collections") not in sys.path:
-    sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
 from moto import mock_aws
 

@@ -1,20 +1,15 @@
 """Host keys from EC2 console output: the parser on a real-shaped Amazon Linux 2023 first-boot console output
 (tests/unit/plugins/module_utils/data/console_output_al2023.txt, keys made with ssh-keygen), its refusals, and the
-module against moto's GetConsoleOutput (which returns a fixed kernel log without the block)."""
+module against moto's GetConsoleOutput, in process (a fixed kernel log without the block). ssh-keygen reading the
+known_hosts lines: tests/integration/local/test_ssh_host_keys_ssh_keygen.py."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import boto3
 import pytest
-
-ROOT = Path(__file__).resolve().parents[4]
-if str(ROOT / ".cache" / "collections") not in sys.path:
-    sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
 from ansible.module_utils.testing import patch_module_args
 from moto import mock_aws
@@ -35,16 +30,6 @@ def test_parses_the_al2023_first_boot_output():
     ]
     # The kernel line printed inside the block is not taken for a key.
     assert all(k["key"].startswith("AAAA") for k in keys)
-
-
-def test_known_hosts_lines_are_what_ssh_keygen_reads(tmp_path):
-    lines = hk.known_hosts_lines("203.0.113.25", hk.parse_console_host_keys(SAMPLE))
-    known = tmp_path / "known_hosts"
-    known.write_text("\n".join(lines) + "\n")
-    out = subprocess.run(["ssh-keygen", "-l", "-f", str(known)], capture_output=True, text=True, check=True).stdout
-    assert ECDSA_FP in out and ED25519_FP in out and out.count("203.0.113.25") == 2
-    found = subprocess.run(["ssh-keygen", "-F", "203.0.113.25", "-f", str(known)], capture_output=True, text=True)
-    assert found.returncode == 0
 
 
 @pytest.mark.parametrize(

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import boto3
 import pytest
-
-ROOT = Path(__file__).resolve().parents[4]
-if str(ROOT / ".cache" / "collections") not in sys.path:
-    sys.path.insert(0, str(ROOT / ".cache" / "collections"))
-
 
 from moto import mock_aws  # the moto library, in-process (the moto server helper is tests/lib/netattest_local/moto.py)
 

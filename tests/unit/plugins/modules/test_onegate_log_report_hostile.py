@@ -3,82 +3,36 @@
 Each test fails without the fix it names: re-encoding a value nested ~990 deep (RecursionError), lone surrogates
 (ansible-core refuses the result), bidi and control characters (shown as they are), a spray of made-up user names
 that hid the attacked account (first come, first kept), made-up kinds that pushed OneGate's own into (other), and an
-unexpected exception on one line that failed the whole run. The fuzz test at the end runs the module through
-ansible-core itself (``ansible`` ad hoc, with the project's Python and, with NETATTEST_PY39 set, a Python 3.9), so
-that ansible-core's own result handling (its UTF-8 check, its JSON) is part of the test.
+unexpected exception on one line that failed the whole run. The fuzzed lines come from tests/lib/netattest_local/
+onegate_fuzz.py; tests/integration/local/test_onegate_log_report_ansible.py runs the module on them through
+ansible-core itself.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_counters as lc
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_files as lf
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_schema as ls
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_values as lv
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _log_report as lr
 from ansible_collections.netattest.tls_syslog.plugins.modules import onegate_log_report
+from netattest_local.onegate_fuzz import (
+    assert_all_lines_accounted,
+    assert_result_is_safe,
+    fuzz_file,
+    nested,
+    stored,
+    write,
+)
 
-ROOT = Path(__file__).resolve().parents[4]
-STAMP = "2025-01-15T07:25:36+00:00"
 RLO = "\u202e"  # right-to-left override
-# A Python 3.9 to run the fuzz test with too, only when asked for (NETATTEST_PY39=/path/to/python3.9): make test must
-# run the same everywhere, and a fresh machine has no 3.9. In make test, Python 3.9 is covered by vermin (lint) and
-# the receiver-side run of the module on the AL2023 stand-in (molecule al2023).
-PY39 = [p for p in (os.environ.get("NETATTEST_PY39", ""),) if p and os.access(p, os.X_OK)]
-
-
-def stored(message, stamp=STAMP, host="OneGate", tag="manager"):
-    return "%s %s %s %s" % (stamp, host, tag, message)
-
-
-def write(path, lines):
-    path.write_bytes(b"".join((x.encode("utf-8", "surrogatepass") if isinstance(x, str) else x) + b"\n" for x in lines))
-    return str(path)
-
-
-def strings(value):
-    """Every string in a result, keys included."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from strings(k)
-            yield from strings(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from strings(v)
-
-
-def assert_result_is_safe(res):
-    """What ansible-core needs (strict UTF-8, JSON) and what a page or a terminal needs (nothing invisible)."""
-    json.dumps(res).encode("utf-8")
-    for text in strings(res):
-        text.encode("utf-8")  # no lone surrogate
-        assert lv.UNSAFE_RE.search(text) is None, repr(text)
-
-
-def assert_all_lines_accounted(res):
-    assert res["lines"] == (
-        res["events"]
-        + res["excluded_test_records"]["count"]
-        + res["filtered_out"]["count"]
-        + res["unparsable"]["count"]
-    ), res
 
 
 # ---- row 1: nesting that parses but could not be re-encoded ---------------------------------------------------------
-
-
-def nested(depth, inner="1"):
-    return "[" * depth + inner + "]" * depth
 
 
 def test_deep_nesting_is_counted_and_never_fails_the_run(tmp_path, run_module):
@@ -300,56 +254,6 @@ def test_a_line_that_raises_is_a_counted_problem_not_a_failed_run(tmp_path, run_
 
 # ---- fuzz -----------------------------------------------------------------------------------------------------------
 
-PIECES = [
-    '"\\ud800"', '"\\udc00x"', '"\\u0000"', '"\\u202e"', '"\\u2066\\u2069"', '"\\u0085"', '"\\ufeff"', "1e999",
-    "-1e999", "1" * 4000, "1" * 5000, "0.%s" % ("9" * 500), "null", "true", "[]", "{}", '"\\"', '"\\\\"',
-    '"<script>x</script>"', '"{{ lookup(\'env\',\'HOME\') }}"', '"\U0001f600"', '"a\\tb\\nc"',
-]  # fmt: skip
-
-
-def fuzz_line(rnd):
-    """One random, often adversarial, stored line (bytes)."""
-    roll = rnd.random()
-    if roll < 0.05:
-        return bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 200))).replace(b"\n", b"")
-    if roll < 0.08:  # a 64 KB line, just under or over the limit
-        size = lf.MAX_LINE_BYTES + rnd.choice([-200, 10])
-        return stored('{"log_type":"sync","x":"%s"}' % ("y" * size))[: size + 60].encode()
-    if roll < 0.12:  # a key flood
-        keys = ",".join('"k%d\\u202e":%d' % (i, i) for i in range(rnd.randrange(100, 5000)))
-        return stored('{"log_type":"login_user","params":{%s,"username":"u"}}' % keys).encode()[: lf.MAX_LINE_BYTES]
-    if roll < 0.2:
-        depth = rnd.randrange(10, 1100)
-        return stored('{"log_type":"sync","d":%s}' % nested(depth, rnd.choice(PIECES))).encode()
-    fields = {
-        "log_type": rnd.choice(['"login_user"', '"sso_access"', '"sync"', *PIECES]),
-        "log_level": rnd.choice(['"INFO"', '"ERROR"', *PIECES]),
-        "message": rnd.choice(['"Login failed."', *PIECES]),
-    }
-    params = {
-        "username": rnd.choice(['"admin"', '"user%d"' % rnd.randrange(50), *PIECES]),
-        "ip_address": rnd.choice(['"203.0.113.%d"' % rnd.randrange(5), *PIECES]),
-        "user_agent": rnd.choice(PIECES),
-        "code": rnd.choice(['"IM-605-E-1"', *PIECES]),
-        "result": rnd.choice(['"failure"', *PIECES]),
-    }
-    text = "{%s,%s}" % (
-        ",".join('"%s":%s' % kv for kv in fields.items()),
-        '"params":{%s}' % ",".join('"%s":%s' % kv for kv in params.items() if rnd.random() < 0.7),
-    )
-    if rnd.random() < 0.1:
-        text = text[: rnd.randrange(len(text))]
-    stamp = rnd.choice([STAMP, "2025-01-15T07:25:36.5+09:00", "9999-12-31T23:59:59Z", "x\u202e", "0000-01-01"])
-    line = stored(text, stamp=stamp, host=rnd.choice(["OneGate", "h\u2067", "netattest-verify"]))
-    if rnd.random() < 0.05:
-        line = line.replace(":", "\x00", 1)
-    return line.encode("utf-8", "surrogatepass")
-
-
-def fuzz_file(path, seed, n):
-    rnd = random.Random(seed)
-    return write(path, [fuzz_line(rnd) for _ in range(n)])
-
 
 @pytest.mark.parametrize("seed", range(4))
 def test_fuzzed_lines_in_process(tmp_path, seed):
@@ -361,44 +265,3 @@ def test_fuzzed_lines_in_process(tmp_path, seed):
     assert not [r for r in res["unparsable"]["by_reason"] if r.startswith("could not be summarised")], res[
         "unparsable"
     ]["by_reason"]
-
-
-def test_fuzzed_lines_through_ansible_core(tmp_path):
-    """The module run by ansible-core (ad hoc, local connection), its result taken through ansible-core's own
-    handling: with the project's Python, and with a Python 3.9 when NETATTEST_PY39 names one."""
-    path = fuzz_file(tmp_path / "local0.log", 2026, 1200)
-    hosts = {"py-project": sys.executable}
-    if PY39:
-        hosts["py39"] = PY39[0]
-    inv = tmp_path / "inventory.json"
-    inv.write_text(json.dumps({"all": {"hosts": {
-        name: {"ansible_connection": "local", "ansible_python_interpreter": python} for name, python in hosts.items()
-    }}}))  # fmt: skip
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_LOAD_CALLBACK_PLUGINS="1",  # ad hoc: the json callback, its output one JSON document
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-    )
-    ansible = str(Path(sys.executable).with_name("ansible"))
-    proc = subprocess.run(
-        [ansible, "all", "-i", str(inv), "-m", "netattest.tls_syslog.onegate_log_report", "-a",
-         json.dumps({"path": path, "top": 5})],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    # the document, without the lines of ansible.cfg's profile_tasks around it
-    out, _end = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{\n") :])
-    results = out["plays"][0]["tasks"][0]["hosts"]
-    assert set(results) == set(hosts), proc.stdout[-2000:]
-    for res in results.values():
-        assert not res.get("failed") and not res.get("exception"), str(res)[:3000]
-    expected = lr.report(path, top=5)
-    for res in results.values():
-        assert res["lines"] == 1200 and res["events"] == expected["events"]
-        assert res["unparsable"]["by_reason"] == expected["unparsable"]["by_reason"]
-        assert_all_lines_accounted(res)
-        assert_result_is_safe(res)

@@ -1,24 +1,20 @@
-"""pem_bundle through its real entry point, on bundles made by the fixtures (tests/certs.py)."""
+"""pem_bundle through its real entry point, on bundles made by the test PKI (tests/lib/netattest_local/pki.py)."""
 
+import array
 import base64
-import datetime
-import ipaddress
+import fcntl
 import json
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
-import certs
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 
 from ansible_collections.netattest.tls_syslog.plugins.module_utils import _pem_chain as pvu
 from ansible_collections.netattest.tls_syslog.plugins.modules import pem_bundle
+from netattest_local import pki as certs
+from netattest_local.pki import build
 
 PASS = "Onegate-Pass-1234"
 EIP = "203.0.113.10"
@@ -454,7 +450,7 @@ def split_dests(tmp_path):
     def freeze(path):
         # root ignores permission bits; the immutable attribute stops root too (ext4, as on this test host)
         if os.geteuid() == 0:
-            subprocess.run(["chattr", "+i", str(path)], check=True)
+            immutable(path, True)
         else:
             path.chmod(0o500)
         frozen.append(path)
@@ -462,8 +458,20 @@ def split_dests(tmp_path):
     yield {"cert_dest": str(cert_dir / "server.cer"), "key_dest": str(key_dir / "server.key")}, freeze
     for path in frozen:
         if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(path)], check=True)
+            immutable(path, False)
         path.chmod(0o755)
+
+
+def immutable(path, on):
+    """chattr +i / -i, in this process (FS_IOC_GETFLAGS / FS_IOC_SETFLAGS, FS_IMMUTABLE_FL)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        flags = array.array("l", [0])
+        fcntl.ioctl(fd, 0x80086601, flags, True)
+        flags[0] = flags[0] | 0x10 if on else flags[0] & ~0x10
+        fcntl.ioctl(fd, 0x40086602, flags, True)
+    finally:
+        os.close(fd)
 
 
 def snapshot(*dirs):
@@ -531,94 +539,6 @@ def test_a_destination_that_is_a_directory_is_refused(run_module, pki, dest):
 
 
 # ---- the CA check is path validation ---------------------------------------------------------------------------
-
-
-def build(
-    cn,
-    issuer_cert,
-    issuer_key,
-    ca=False,
-    path_length=None,
-    key_cert_sign=True,
-    pss=False,
-    days=365,
-    start_days=-1,
-    names=(),
-    key=None,
-):
-    """A certificate signed by issuer_key (any certificate may sign here; the module must tell which may)."""
-    key = key or certs.rsa_key()
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
-        .issuer_name(
-            issuer_cert.subject if issuer_cert is not None else x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-        )
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now + datetime.timedelta(days=start_days))
-        .not_valid_after(now + datetime.timedelta(days=start_days + days))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
-    )
-    if ca:
-        builder = builder.add_extension(
-            x509.KeyUsage(True, False, False, False, False, key_cert_sign, True, False, False), critical=True
-        )
-    else:
-        builder = builder.add_extension(
-            x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True
-        )
-    if names:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(n)) for n in names]), critical=False
-        )
-    kwargs = {}
-    if pss:
-        if not hasattr(padding.PSS, "DIGEST_LENGTH"):  # cryptography before 37 (the receiver's 36.0.1): made elsewhere
-            return key, _pss_signed_elsewhere(builder, key, issuer_key)
-        kwargs["rsa_padding"] = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
-    return key, builder.sign(issuer_key if issuer_key is not None else key, hashes.SHA256(), **kwargs)
-
-
-# cryptography 36 reads and verifies RSA-PSS certificates but cannot sign one (rsa_padding came in 41). In the suite's
-# run against 36.0.1 (PYTHONPATH, scripts/run-tests.sh) the virtualenv's own cryptography re-signs the certificate,
-# so that the module under test still meets 36.0.1.
-_PSS_RESIGN = """
-import sys
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
-cert = x509.load_pem_x509_certificate(open(sys.argv[1], "rb").read())
-issuer_key = serialization.load_pem_private_key(open(sys.argv[2], "rb").read(), None)
-builder = (x509.CertificateBuilder().subject_name(cert.subject).issuer_name(cert.issuer).public_key(cert.public_key())
-           .serial_number(cert.serial_number).not_valid_before(cert.not_valid_before)
-           .not_valid_after(cert.not_valid_after))
-for ext in cert.extensions:
-    builder = builder.add_extension(ext.value, critical=ext.critical)
-pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
-signed = builder.sign(issuer_key, hashes.SHA256(), rsa_padding=pss)
-sys.stdout.buffer.write(signed.public_bytes(serialization.Encoding.PEM))
-"""
-
-
-def _pss_signed_elsewhere(builder, key, issuer_key):
-    tmp = Path(os.environ.get("TMPDIR", "/tmp"))
-    signer = issuer_key if issuer_key is not None else key
-    plain = builder.sign(signer, hashes.SHA256())
-    cert_file = tmp / ("pss-%d.pem" % os.getpid())
-    key_file = tmp / ("pss-%d.key" % os.getpid())
-    cert_file.write_bytes(certs.cert_pem(plain))
-    key_file.write_bytes(certs.key_plain(signer))
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    try:
-        run = subprocess.run(
-            [sys.executable, "-c", _PSS_RESIGN, str(cert_file), str(key_file)], capture_output=True, env=env, check=True
-        )
-    finally:
-        cert_file.unlink()
-        key_file.unlink()
-    return x509.load_pem_x509_certificate(run.stdout)
 
 
 # Both signature checks where the cryptography under test has both: its own verify_directly_issued_by (40 and later)
@@ -699,44 +619,3 @@ def test_rsa_pss_signed_by_another_key_is_refused(run_module, pki, dest, impl):
     leaf_key, leaf = build(EIP, impostor.cert, impostor.key, names=[EIP], pss=True)
     failed, res = run_module(pem_bundle.main, chain_args(dest, leaf_key, leaf, ca=pki["ca"].cert))
     assert failed and "was not issued by the given CA" in res["msg"]
-
-
-SYSTEM_PYTHON = "/usr/bin/python3"  # Debian 12's, with python3-cryptography 38: what the receiver runs the module with
-
-
-def test_path_validation_with_the_receivers_cryptography(pki, tmp_path):
-    """The same checks under Debian 12's python3 and python3-cryptography, as on the receiver."""
-    ca = pki["ca"]
-    mid_key, mid = build("not-a-ca.example", ca.cert, ca.key, ca=False)
-    _bad_key, bad = build(EIP, mid, mid_key, names=[EIP])
-    _good_key, good = build(EIP, ca.cert, ca.key, names=[EIP], pss=True)
-    for name, cert in (("ca", ca.cert), ("mid", mid), ("bad", bad), ("good", good)):
-        (tmp_path / (name + ".pem")).write_bytes(certs.cert_pem(cert))
-    script = """
-import json, sys
-import cryptography
-from cryptography import x509
-sys.path.insert(0, sys.argv[1])
-from ansible_collections.netattest.tls_syslog.plugins.module_utils._pem_bundle import Bundle, BundleError
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import _pem_chain
-load = lambda n: x509.load_pem_x509_certificate(open(sys.argv[2] + "/" + n + ".pem", "rb").read())
-out = {"version": cryptography.__version__, "verify_directly": _pem_chain._HAS_VERIFY_DIRECTLY}
-for name, others in (("bad", [load("mid")]), ("good", [])):
-    try:
-        _pem_chain.verify_against_ca(Bundle(None, load(name), others, []), [load("ca")])
-        out[name] = "accepted"
-    except BundleError as exc:
-        out[name] = str(exc)
-print(json.dumps(out))
-"""
-    # the collection as the tests import it (tests/conftest.py puts it first on sys.path)
-    collections = Path(pvu.__file__).parents[5]
-    assert (collections / "ansible_collections" / "netattest" / "tls_syslog").is_dir(), collections
-    run = subprocess.run(
-        [SYSTEM_PYTHON, "-c", script, str(collections), str(tmp_path)], capture_output=True, text=True, check=False
-    )
-    assert run.returncode == 0, run.stderr
-    out = json.loads(run.stdout)
-    assert out["good"] == "accepted", out
-    assert "is not a CA certificate" in out["bad"], out
-    print("checked with cryptography %s (verify_directly_issued_by: %s)" % (out["version"], out["verify_directly"]))

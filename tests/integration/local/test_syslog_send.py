@@ -1,37 +1,31 @@
 """Tests of netattest.tls_syslog.syslog_send through its real entry point.
 
 Against real TLS: a TLS server on 127.0.0.1 in a thread of the test (ssl.SSLContext), and a real rsyslogd
-(imtcp + ossl stream driver, anon and x509/name) started with its own configuration on ports 16514-16530.
-Certificates come from fixtures made with `cryptography`. No mocks of the network.
+(imtcp + ossl stream driver, anon and x509/name) started with its own configuration on a port from the kernel
+(tests/lib/netattest_local/rsyslogd.py).
+Certificates come from the test PKI builder (tests/lib/netattest_local/pki.py). No mocks of the network.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime
-import ipaddress
 import json
 import os
 import re
-import shutil
 import socket
 import ssl
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ansible_collections.netattest.tls_syslog.plugins.module_utils._onegate_payloads import KINDS, kind_payload
 from ansible_collections.netattest.tls_syslog.plugins.modules import syslog_send
+from netattest_local import pki as certs
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[3]
 PASSPHRASE = "s3cret-Passphrase-4711"
 HEADER_RE = re.compile(
     r"^<(?P<pri>\d+)>1 (?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00) (?P<host>\S+) (?P<app>\S+) - - - (?P<msg>.*)$"
@@ -41,91 +35,25 @@ HEADER_RE = re.compile(
 # --------------------------------------------------------------------------------------------- PKI
 
 
-def _name(cn):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-def _key():
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-def _cert(subject_cn, key, issuer_cert=None, issuer_key=None, ca=False, sans=(), eku=None):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    issuer_name = issuer_cert.subject if issuer_cert is not None else _name(subject_cn)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(subject_cn))
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    )
-    if ca:
-        builder = builder.add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-        )
-    else:
-        builder = builder.add_extension(
-            x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True
-        )
-        builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
-        )
-    if sans:
-        builder = builder.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
-    if eku:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([eku]), critical=False)
-    return builder.sign(issuer_key if issuer_key is not None else key, hashes.SHA256())
-
-
-def _write(path, data, mode=0o600):
-    path.write_bytes(data)
-    path.chmod(mode)
-    return str(path)
-
-
-def _pem(cert):
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def _key_pem(key, passphrase=None):
-    enc = serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    """A OneGate-like CA, another CA, server certs, and client certs (aws-syslog, intruder, other-CA)."""
+    """A OneGate-like CA, another CA, server certs, and client certs (aws-syslog, intruder, other-CA); EC keys."""
     d = tmp_path_factory.mktemp("pki")
-    ca_key, other_key = _key(), _key()
-    ca = _cert("OneGate Test CA", ca_key, ca=True)
-    other = _cert("Other CA", other_key, ca=True)
-    files = {"dir": d, "ca": _write(d / "ca.cer", _pem(ca), 0o644), "other_ca": _write(d / "other.cer", _pem(other))}
-
-    srv_key = _key()
-    srv = _cert(
-        "127.0.0.1",
-        srv_key,
-        ca,
-        ca_key,
-        sans=[x509.DNSName("syslog.test"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))],
-        eku=ExtendedKeyUsageOID.SERVER_AUTH,
-    )
-    files["server_cert"] = _write(d / "server.cer", _pem(srv), 0o644)
-    files["server_key"] = _write(d / "server.key", _key_pem(srv_key), 0o400)
-
-    for label, cn, issuer, issuer_key, passphrase in (
-        ("aws", "aws-syslog", ca, ca_key, PASSPHRASE),
-        ("intruder", "intruder", ca, ca_key, None),
-        ("foreign", "aws-syslog", other, other_key, None),
+    ca, other = certs.CA("OneGate Test CA", key=certs.ec_key()), certs.CA("Other CA", key=certs.ec_key())
+    files = {"dir": d, "ca": certs.write(d / "ca.cer", ca.pem, 0o644)}
+    files["other_ca"] = certs.write(d / "other.cer", other.pem)
+    srv_key, srv = ca.issue("127.0.0.1", names=["syslog.test", "127.0.0.1"], key=certs.ec_key())
+    files["server_cert"] = certs.write(d / "server.cer", certs.cert_pem(srv), 0o644)
+    files["server_key"] = certs.write(d / "server.key", certs.key_plain(srv_key), 0o400)
+    for label, cn, issuer, passphrase in (
+        ("aws", "aws-syslog", ca, PASSPHRASE),
+        ("intruder", "intruder", ca, None),
+        ("foreign", "aws-syslog", other, None),
     ):
-        key = _key()
-        cert = _cert(cn, key, issuer, issuer_key, eku=ExtendedKeyUsageOID.CLIENT_AUTH)
-        files[label + "_cert"] = _write(d / (label + ".cer"), _pem(cert), 0o644)
-        files[label + "_key"] = _write(d / (label + ".key"), _key_pem(key, passphrase))
+        key, cert = issuer.issue(cn, key=certs.ec_key(), server=False, client=True)
+        key_pem = certs.key_pkcs8_encrypted(key, passphrase) if passphrase else certs.key_plain(key)
+        files[label + "_cert"] = certs.write(d / (label + ".cer"), certs.cert_pem(cert), 0o644)
+        files[label + "_key"] = certs.write(d / (label + ".key"), key_pem)
     return files
 
 
@@ -715,100 +643,11 @@ def test_argument_errors(capsys):
 
 # ------------------------------------------------------------------------------ against real rsyslogd
 
-RSYSLOGD = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
-RSYSLOG_PORTS = range(16514, 16531)
-
-
-def _free_port():
-    for port in RSYSLOG_PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no free port in 16514-16530")
-
-
-class Rsyslogd:
-    """rsyslogd -n -f <conf> on 127.0.0.1, TLS (ossl or gtls driver), local0 to a file in RSYSLOG_FileFormat."""
-
-    def __init__(self, pki, workdir, authmode="anon", permitted=(), driver="ossl"):
-        self.dir = workdir
-        (workdir / "spool").mkdir()
-        self.port = _free_port()
-        self.log = workdir / "local0.log"
-        self.internal = workdir / "rsyslogd.log"
-        peers = ""
-        if permitted:
-            peers = " PermittedPeer=[%s]" % ",".join('"%s"' % p for p in permitted)
-        conf = workdir / "rsyslog.conf"
-        conf.write_text(
-            f"""
-global(workDirectory="{workdir}/spool" processInternalMessages="on"
-       DefaultNetstreamDriver="{driver}"
-       DefaultNetstreamDriverCAFile="{pki["ca"]}"
-       DefaultNetstreamDriverCertFile="{pki["server_cert"]}"
-       DefaultNetstreamDriverKeyFile="{pki["server_key"]}")
-module(load="imtcp" StreamDriver.Name="{driver}" StreamDriver.Mode="1" StreamDriver.Authmode="{authmode}"{peers})
-input(type="imtcp" port="{self.port}" address="127.0.0.1")
-local0.* action(type="omfile" file="{self.log}" template="RSYSLOG_FileFormat")
-syslog.* action(type="omfile" file="{self.internal}")
-"""
-        )
-        self.proc = subprocess.Popen(
-            [RSYSLOGD, "-n", "-f", str(conf), "-i", str(workdir / "rsyslogd.pid")],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 15
-        while True:
-            assert self.proc.poll() is None, self.proc.stdout.read().decode()
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                break
-            assert time.monotonic() < deadline, "rsyslogd did not listen on %d: %s" % (self.port, self.internal_text())
-            time.sleep(0.05)
-
-    def internal_text(self):
-        return self.internal.read_text() if self.internal.exists() else ""
-
-    def wait_for_line(self, needle, timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.log.exists():
-                found = [line for line in self.log.read_text().splitlines() if needle in line]
-                if found:
-                    return found
-            time.sleep(0.05)
-        raise AssertionError("%r never reached %s; rsyslogd said: %s" % (needle, self.log, self.internal_text()))
-
-    def lines_with(self, needle):
-        return [line for line in self.log.read_text().splitlines() if needle in line] if self.log.exists() else []
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.proc.stdout.close()
-
 
 @pytest.fixture
-def rsyslogd(pki, tmp_path):
-    started = []
-
-    def start(**kwargs):
-        d = tmp_path / ("rsyslog%d" % len(started))
-        d.mkdir()
-        r = Rsyslogd(pki, d, **kwargs)
-        started.append(r)
-        return r
-
-    yield start
-    for r in started:
-        r.stop()
+def rsyslogd(pki, rsyslogd_factory):
+    """start(**options) -> a real rsyslogd with this module's PKI (netattest_local.rsyslogd)."""
+    return lambda **kwargs: rsyslogd_factory(pki, **kwargs)
 
 
 STORED_RE = re.compile(r"^(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00) OneGate manager (?P<json>\{.*\})$")
