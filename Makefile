@@ -17,7 +17,7 @@ test: setup
 ## The inner loop, under 2 minutes after set-up: lint, the docs check and the pure unit tests (no process, container,
 ## server or socket; the rest of the suite is make test).
 check: setup
-	scripts/run-tests.sh lint docs unit
+	scripts/run-tests.sh check
 
 setup:
 	scripts/setup.sh

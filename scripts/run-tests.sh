@@ -4,16 +4,20 @@
 # waiting on podman exec); unit, the local integration tests, sanity and the AWS role against moto; installed and the
 # playbooks against receiver containers. With arguments: only the named stages, in order (lint build installed docs
 # unit sanity molecule integration, or its parts integration_local / integration_aws / integration_receiver).
-# `make check` is lint docs unit: the inner loop, with the pure unit tests only.
+# `check`: lint beside docs and unit, the inner loop with the pure unit tests only (make check).
 # Expects the environment `make` sets (PATH with .venv/bin, CONTAINERS_CONF, ANSIBLE_*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 stages=("$@")
 lanes=false
+check=false
 if [ ${#stages[@]} -eq 0 ]; then
   stages=(lint build docs)
   lanes=true
+elif [ "${stages[*]}" = check ]; then  # make check: lint beside docs and unit (each about one core's work)
+  stages=()
+  check=true
 fi
 
 stage_lint() {
@@ -185,7 +189,7 @@ rm -f .cache/stage-*.took
 # run_labels), processes NETATTEST_RUN_ID in their environment, temporary files a TMPDIR of the run's own. The full run
 # (or stage leftovers, named last) fails when anything of its own is left at the end; other runs' have other ids.
 export NETATTEST_RUN_ID=$(date +%s%N)-$$  # always this run's own (a caller's would be in its other processes too)
-if [ "$lanes" = true ] || [ "${stages[${#stages[@]}-1]}" = leftovers ]; then
+if [ "$lanes" = true ] || { [ ${#stages[@]} -gt 0 ] && [ "${stages[-1]}" = leftovers ]; }; then
   export TMPDIR=/tmp/netattest-run-$NETATTEST_RUN_ID
   mkdir -p "$TMPDIR"
   echo "=== run $NETATTEST_RUN_ID (TMPDIR $TMPDIR)"
@@ -215,6 +219,22 @@ if [ "$lanes" = true ]; then
   cat .cache/lane-b.log .cache/lane-c.log .cache/lane-a.log
   if [ $rc_a -ne 0 ] || [ $rc_b -ne 0 ] || [ $rc_c -ne 0 ]; then
     echo "=== FAILED lanes (exit codes): [${lane_a[*]}] $rc_a, [${lane_b[*]}] $rc_b, [${lane_c[*]}] $rc_c" >&2
+    exit 1
+  fi
+fi
+if [ "$check" = true ]; then
+  all+=(lint docs unit)
+  echo "=== side by side: [lint] [docs unit] (logs: .cache/check-a.log, check-b.log)"
+  run_lane lint >.cache/check-a.log 2>&1 &
+  pid_a=$!
+  run_lane docs unit >.cache/check-b.log 2>&1 &
+  pid_b=$!
+  rc_a=0; rc_b=0
+  wait $pid_a || rc_a=$?
+  wait $pid_b || rc_b=$?
+  cat .cache/check-a.log .cache/check-b.log
+  if [ $rc_a -ne 0 ] || [ $rc_b -ne 0 ]; then
+    echo "=== FAILED lanes (exit codes): [lint] $rc_a, [docs unit] $rc_b" >&2
     exit 1
   fi
 fi
