@@ -40,11 +40,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common
 
-from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_payloads, _rfc5424
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_kinds, _onegate_payloads, _rfc5424
 
 TAG = "report"
 GENERATOR_VERSION = 1  # bump when generate() changes what it writes
 MIX = [("user_login", 40), ("sso_access", 30), ("cert_issue", 12), ("admin_login", 10), ("sync", 8)]
+assert sorted(k for k, _ in MIX) == sorted(_onegate_kinds.KINDS), "MIX weighs every kind of the table"
 TARGET_LINES_PER_S = 200_000
 TARGET_PEAK_MB = 100
 CHILD = Path(__file__).resolve().parent / "report_child.py"
@@ -73,10 +74,11 @@ def generate(path: Path, n: int, seed: int = 14) -> dict:
                 written["text"] += 1
                 continue
             kind = kinds[rnd.randrange(len(kinds))]
-            severity = "warning" if kind in ("user_login", "admin_login") and rnd.random() < 0.025 else "info"
+            failed = _onegate_kinds.BY_KIND[kind].failure_message  # the logins a password can fail
+            severity = "warning" if failed and rnd.random() < 0.025 else "info"
             payload = _onegate_payloads.kind_payload(kind, now=when, index=rnd.randrange(5000), severity=severity)
             if severity == "warning":
-                payload["message"] = "Login failed."
+                payload["message"] = failed
                 payload["params"]["code"] = payload["params"]["code"][:7] + "W-002001"
             if roll < 0.005:
                 payload["verify_run"] = "verify-%d" % i

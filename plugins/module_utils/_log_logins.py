@@ -11,9 +11,10 @@ __metaclass__ = type
 
 from ansible_collections.netattest.tls_syslog.plugins.module_utils._log_counters import HeavyHitters
 from ansible_collections.netattest.tls_syslog.plugins.module_utils._log_values import MAX_TEXT, label
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._onegate_kinds import LOGIN_LOG_TYPES
 
-# Kinds whose params carry username / ip_address / user_agent: administrator and user logins, and SSO access.
-LOGIN_TYPES = ("login_manager", "login_user", "sso_access")
+# Kinds whose params carry username / ip_address / user_agent (the one table of kinds, _onegate_kinds).
+LOGIN_TYPES = LOGIN_LOG_TYPES
 LIMITS = {"users": 200, "addresses": 100, "agents": MAX_TEXT}  # characters kept of a value
 
 

@@ -48,6 +48,7 @@ from ansible_collections.netattest.tls_syslog.plugins.module_utils._log_values i
     safe,
     too_deep,
 )
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_kinds
 from ansible_collections.netattest.tls_syslog.plugins.module_utils._onegate_log import parse_line
 
 MAX_LOG_TYPES = 50
@@ -59,7 +60,7 @@ TEST_HOST = "netattest-verify"
 TEST_FIELD = "verify_run"
 
 # OneGate's kinds: each has its own row even when MAX_LOG_TYPES made-up kinds came first.
-ONEGATE_TYPES = frozenset((*LOGIN_TYPES, "certificate", "sync"))
+ONEGATE_TYPES = frozenset(k.log_type for k in _onegate_kinds.TABLE)
 KNOWN_LEVELS = PROBLEM_LEVELS | frozenset(
     level for name in ("INFO", "DEBUG", "NOTICE", "TRACE") for level in (name, name.lower(), name.capitalize())
 )

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netattest.tls_syslog developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The JSON payloads that Soliton OneGate forwards, for the five kinds a test or a benchmark sends.
+"""The JSON payloads that Soliton OneGate forwards, for the five kinds a test or a benchmark sends (the kinds: the
+one table in _onegate_kinds).
 
 Private to the collection. Fields as OneGate writes them (documented in docs/procedure.md): log_type, log_level,
 tenantcode, message, params{...}, timestamp. Standard library only.
@@ -13,6 +14,7 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.netattest.tls_syslog.plugins.module_utils import _onegate_kinds
 from ansible_collections.netattest.tls_syslog.plugins.module_utils._rfc5424 import rfc3339, utcnow
 from ansible_collections.netattest.tls_syslog.plugins.module_utils._syslog_errors import SyslogSendError
 
@@ -28,82 +30,16 @@ LOG_LEVELS = {
     "debug": "DEBUG",
 }
 
-KINDS = ("admin_login", "user_login", "sso_access", "cert_issue", "sync")
-
-USER_AGENT = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
-)
+KINDS = _onegate_kinds.KINDS
+USER_AGENT = _onegate_kinds.USER_AGENT
 
 
 def _params(kind, index):
-    """Realistic params for each kind. Addresses are documentation addresses (RFC 5737).
-
-    Only the administrator login code (IM-605-I-001000) is taken from a real OneGate line
-    (the sample line quoted in docs/procedure.md); the other codes follow its pattern and are illustrative.
-    """
-    n = index + 1
-    ip = "203.0.113.%d" % (10 + index % 200)
-    user = "user%02d" % (1 + index % 99)
-    if kind == "admin_login":
-        return (
-            "login_manager",
-            "Successfully logged in.",
-            {"code": "IM-605-I-001000", "ip_address": ip, "user_agent": USER_AGENT, "username": "admin"},
-        )
-    if kind == "user_login":
-        return (
-            "login_user",
-            "Successfully logged in.",
-            {
-                "code": "IM-605-I-002000",
-                "ip_address": ip,
-                "user_agent": USER_AGENT,
-                "username": user,
-                "authentication": "password+certificate",
-            },
-        )
-    if kind == "sso_access":
-        return (
-            "sso_access",
-            "SSO access succeeded.",
-            {
-                "code": "IM-610-I-001000",
-                "ip_address": ip,
-                "user_agent": USER_AGENT,
-                "username": user,
-                "service_name": "Microsoft 365",
-                "sp_entity_id": "urn:federation:MicrosoftOnline",
-                "protocol": "SAML2.0",
-            },
-        )
-    if kind == "cert_issue":
-        return (
-            "certificate",
-            "Certificate issued.",
-            {
-                "code": "IM-620-I-001000",
-                "username": user,
-                "subject": "CN=%s" % user,
-                "issuer": "CN=OneGate CA",
-                "serial_number": "%032X" % (0x5F3A0000 + n),
-                "not_after": "2026-01-15T07:25:36+00:00",
-                "device": "Windows",
-            },
-        )
-    if kind == "sync":
-        return (
-            "sync",
-            "Synchronization completed.",
-            {
-                "code": "IM-630-I-001000",
-                "source": "Microsoft Entra ID",
-                "added": 2,
-                "updated": 5,
-                "deleted": 0,
-                "result": "success",
-            },
-        )
-    raise SyslogSendError("unknown kind %r; expected one of %s" % (kind, ", ".join(KINDS)))
+    """(log_type, message, params) of ``kind``, from the one table of kinds (_onegate_kinds)."""
+    if kind not in _onegate_kinds.BY_KIND:
+        raise SyslogSendError("unknown kind %r; expected one of %s" % (kind, ", ".join(KINDS)))
+    row = _onegate_kinds.BY_KIND[kind]
+    return row.log_type, row.message, _onegate_kinds.params(kind, index)
 
 
 def kind_payload(kind, now=None, index=0, tenantcode="tenant01", severity="info"):

@@ -405,6 +405,7 @@ from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.netattest.tls_syslog.plugins.module_utils._onegate_payloads import KINDS, build_payload
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._receiver import PORT
 from ansible_collections.netattest.tls_syslog.plugins.module_utils._rfc5424 import (
     FACILITIES,
     FRAMINGS,
@@ -427,7 +428,7 @@ MAX_LINES_RETURNED = 20
 def argument_spec():
     return dict(
         host=dict(type="str", required=True),
-        port=dict(type="int", default=6514),
+        port=dict(type="int", default=PORT),
         ca_path=dict(type="path"),
         validate_certs=dict(type="bool", default=True),
         server_name=dict(type="str"),

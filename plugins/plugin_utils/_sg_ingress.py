@@ -28,6 +28,8 @@ try:
 except ImportError:  # pragma: no cover
     Mapping = dict
 
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._receiver import PORT
+
 #: AWS's default quota of inbound rules per security group (per address family).
 AWS_RULES_PER_GROUP = 60
 
@@ -62,7 +64,7 @@ def _opt(names, key):
 
 def sg_ingress_rules(
     addresses,
-    port=6514,
+    port=PORT,
     description_prefix="from_SOG",
     allow_any=False,
     proto="tcp",

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from netattest_local import Pipeline, instance, leftovers
-from netattest_local.pipeline import ONEGATE_LOG, STEP_NAMES
+from netattest_local.pipeline import ONEGATE_LOG, PORT, STEP_NAMES
 
 
 def test_whole_job_locally(tmp_path):
@@ -65,10 +65,21 @@ def test_whole_job_locally(tmp_path):
 
         # site.yml again on the mutual TLS receiver: x509/name kept, nothing changed, said so ... The pipeline's
         # instance is the Amazon Linux 2023 stand-in (rsyslog 8.2204.0): stunnel holds 6514 and checks the name.
+        # The role's record (its local fact) says so, as the listener file does.
+        state = run.results["rerun_mtls_state"]
+        assert (state["auth_mode"], state["front_end"], state["driver"], state["port"]) == (
+            "x509/name",
+            "stunnel",
+            "",
+            PORT,
+        )
+        assert state["permitted_peers"] == ["aws-syslog"] and "8.2206" in state["front_end_why"], state
         conf = run.results["rerun_mtls_conf"]
         assert "# rsyslog_tls: auth_mode=x509/name front_end=stunnel " in conf and "StreamDriver" not in conf
         stunnel = run.instance.read("/etc/stunnel/netattest-tls-syslog/stunnel.conf").splitlines()
-        assert {"requireCert = yes", "verifyChain = yes", "checkHost = aws-syslog", "accept = 6514"} <= set(stunnel)
+        assert {"requireCert = yes", "verifyChain = yes", "checkHost = aws-syslog", "accept = %d" % PORT} <= set(
+            stunnel
+        )
         rerun = run.results["rerun_mtls_changed"]
         assert len(rerun) == 2 and set(rerun.values()) == {0}, rerun
         mtls_log = (run.logs / "site_rerun_mtls.log").read_text()

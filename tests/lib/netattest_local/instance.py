@@ -1,4 +1,4 @@
-"""A podman systemd container standing in for the EC2 instance: the receiver's port 6514 published on 127.0.0.1 only,
+"""A podman systemd container standing in for the EC2 instance: the receiver's port published on 127.0.0.1 only,
 and /mnt/efs/fs1 (the EFS stand-in) a podman volume or a bind-mounted host directory. Ansible reaches it over SSH, as
 it reaches an EC2 instance: a key pair of its own authorized for root, the host key pinned from inside the container
 (podman exec, not trust on first use), one ControlPersist master; about a quarter of the controller's CPU per task of
@@ -13,9 +13,17 @@ import subprocess
 import time
 from pathlib import Path
 
-from .env import HOST, IMAGE, ROOT, project_env
+from .env import HOST, IMAGE, ROOT, import_collection, project_env
 
 EFS_MOUNT = "/mnt/efs/fs1"
+
+
+def receiver_port() -> int:
+    """The collection's default receiver port (plugins/module_utils/_receiver.py)."""
+    import_collection()
+    from ansible_collections.netattest.tls_syslog.plugins.module_utils._receiver import PORT
+
+    return PORT
 
 
 class StandInError(RuntimeError):
@@ -48,11 +56,21 @@ def container_exists(name: str) -> bool:
 
 class Instance:
     """The container ``name``. ``efs`` is a podman volume name, or a host directory (Path) to bind-mount, so that the
-    host reads the stored lines directly. ``port`` is the host port on 127.0.0.1 that 6514 is published on."""
+    host reads the stored lines directly. ``port`` is the host port on 127.0.0.1 that the receiver's port
+    ``container_port`` (the collection's default, _receiver.PORT) is published on."""
 
-    def __init__(self, name: str, port: int, efs: str | Path, image: str = IMAGE, hostname: str | None = None):
+    def __init__(
+        self,
+        name: str,
+        port: int,
+        efs: str | Path,
+        image: str = IMAGE,
+        hostname: str | None = None,
+        container_port: int | None = None,
+    ):
         self.name = name
         self.port = port
+        self.container_port = container_port or receiver_port()
         self.efs = efs
         self.image = image
         self.hostname = hostname or name
@@ -73,7 +91,7 @@ class Instance:
         podman(
             "run", "-d", "--name", self.name, "--hostname", self.hostname, *run_labels(),
             "-v", "%s:%s" % (self.efs, EFS_MOUNT),
-            "-p", "%s:%d:6514" % (HOST, self.port),
+            "-p", "%s:%d:%d" % (HOST, self.port, self.container_port),
             self.image, "/sbin/init",
         )  # fmt: skip
         deadline = time.monotonic() + timeout

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -30,14 +29,17 @@ from .env import AL2023_IMAGE, PLATFORMS, ROOT, free_port, import_collection, pr
 from .instance import EFS_MOUNT, Instance, StandInError
 from .pki import BUNDLE, make_pki
 
-KINDS = ["admin_login", "user_login", "sso_access", "cert_issue", "sync"]
+import_collection()
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._onegate_kinds import KINDS
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._receiver import PORT
+
+
 DEMO_PASSPHRASE = "demo-onegate-passphrase"  # the local test CA's bundle only, never a real secret
 OUTSIDE = Path(__file__).resolve().parent / "outside.yml"
 ONEGATE_LOG = EFS_MOUNT + "/local0.log"
 CONF = "/etc/rsyslog.d/80-Syslogtls.conf"
-# The role's record of the mode in its listener file, the same with either front end (on Amazon Linux 2023 stunnel
-# terminates TLS and the file has no StreamDriver.Authmode).
-MTLS_MARKER = re.compile(r"(?m)^# rsyslog_tls: auth_mode=x509/name ")
+# The role's record of what the receiver runs (roles/rsyslog_tls/tasks/state.yml), the same with either front end.
+STATE_FACT = "/etc/ansible/facts.d/netattest_tls_syslog.fact"
 
 #: Every step, in order: (method, what it does). A run takes any ordered selection (the demo, the e2e test and the
 #: benchmarks each take theirs); a step needs the ones before it that it builds on.
@@ -70,7 +72,9 @@ class StepFailed(Exception):
 class Pipeline:
     """The local pipeline under the container name ``name`` (its EFS volume is ``name``-efs), in ``work``.
 
-    ``port``: the host port the receiver's 6514 is published on, ``moto_port`` moto's (default: free ones).
+    ``port``: the host port the receiver's port is published on, ``moto_port`` moto's (default: free ones).
+    ``receiver_port``: the receiver's own port (default: the collection's, _receiver.PORT); ``site_vars``: more
+    variables for every playbook (tls_syslog_port=..., say).
     ``verify_log_file``: where verify.yml reads its test records on the receiver (default: the environment variable
     NETATTEST_VERIFY_LOG_FILE, else verify.yml's own, verify.log next to local0.log).
     """
@@ -86,6 +90,8 @@ class Pipeline:
         quiet: bool = False,
         verify_log_file: str | None = None,
         env: dict[str, str] | None = None,
+        receiver_port: int = PORT,
+        site_vars: dict | None = None,
     ):
         self.work = Path(work)
         self.logs = self.work / "logs"
@@ -96,7 +102,10 @@ class Pipeline:
         self.moto_port = moto_port
         self.quiet = quiet
         self.verify_log_file = verify_log_file or os.environ.get("NETATTEST_VERIFY_LOG_FILE") or None
-        self.instance = Instance(name, self.port, self.volume, image=image, hostname="netattest-tlssyslog-vm")
+        self.site_vars = dict(site_vars or {})
+        self.instance = Instance(
+            name, self.port, self.volume, image=image, hostname="netattest-tlssyslog-vm", container_port=receiver_port
+        )
         self.moto: moto.MotoServer | None = None
         self.eip: str | None = None
         self.timings: list[tuple[str, float]] = []
@@ -158,6 +167,11 @@ class Pipeline:
     def conf(self) -> str:
         return self.instance.read(CONF)
 
+    def state(self) -> dict:
+        """What the receiver runs, as the role recorded it ({} before it is configured)."""
+        text = self.instance.read(STATE_FACT)
+        return json.loads(text) if text else {}
+
     # ---- steps -------------------------------------------------------------------------------------------------
     def cleanup_leftovers(self) -> None:
         self.instance.remove(volume=True)
@@ -177,8 +191,8 @@ class Pipeline:
         except StandInError as exc:
             raise StepFailed(str(exc)) from exc
         fstype = self.instance.fstype()
-        self.say("container %s (systemd %s), port 6514 published on 127.0.0.1:%d, EFS stand-in is %s"
-                 % (self.name, state, self.port, fstype))  # fmt: skip
+        self.say("container %s (systemd %s), port %d published on 127.0.0.1:%d, EFS stand-in is %s"
+                 % (self.name, state, self.instance.container_port, self.port, fstype))  # fmt: skip
         data = {
             # Documentation addresses (RFC 5737): they only go into security group rules in moto.
             "aws_infra_onegate_egress_ips": ["203.0.113.10", "203.0.113.11"],
@@ -193,6 +207,7 @@ class Pipeline:
         }
         if self.verify_log_file:
             data["tls_syslog_verify_log_file"] = self.verify_log_file
+        data.update(self.site_vars)
         self.write_json("vars.yml", data)
 
     def site_first_run(self) -> None:
@@ -257,8 +272,9 @@ class Pipeline:
 
     def site_rerun_mtls(self) -> None:
         changed = self.results["rerun_mtls_changed"] = self.rerun("site_rerun_mtls.log", mtls=True)
-        conf = self.results["rerun_mtls_conf"] = self.conf()
-        if not MTLS_MARKER.search(conf):
+        self.results["rerun_mtls_conf"] = self.conf()
+        state = self.results["rerun_mtls_state"] = self.state()
+        if state.get("auth_mode") != "x509/name":
             raise StepFailed("site.yml turned mutual TLS off (logs/site_rerun_mtls.log)")
         if len(changed) != 2 or set(changed.values()) != {0}:
             raise StepFailed("site.yml on the mutual TLS receiver changed something: %s" % changed)
@@ -314,7 +330,7 @@ class Pipeline:
         self.say("enable_mtls.yml: x509/name with PermittedPeer [\"aws-syslog\"]; its verify step: "
                  "no-certificate 0/100, intruder 0/100, other-ca 0/100 landed")  # fmt: skip
         backup = self.instance.exec("test", "-f", CONF + ".org", check=False)
-        if not MTLS_MARKER.search(self.conf()) or backup.returncode != 0:
+        if self.state().get("auth_mode") != "x509/name" or backup.returncode != 0:
             raise StepFailed("the receiver's configuration is not x509/name with its .org backup")
 
     def mtls_from_outside(self) -> None:
