@@ -33,6 +33,7 @@ from ansible_collections.netattest.tls_syslog.plugins.module_utils import (  # n
     _rfc5424,
     _tls_client,
 )
+from ansible_collections.netattest.tls_syslog.plugins.module_utils._receiver import PORT  # noqa: F401 - the receivers'
 
 BENCH = ROOT / "benchmarks"
 RESULTS = BENCH / "results"

@@ -52,7 +52,7 @@ def stall_probe(rcvs, rcv, case, seconds):
     # as the molecule scenarios do: to the container's own address and 6514, not through podman's port forwarding
     address = common.podman("inspect", "--format", "{{.NetworkSettings.IPAddress}}", rcv.name).stdout.strip()
     cmd = [
-        sys.executable, str(STALL_PROBE), "--case", case, "--host", address, "--port", "6514",
+        sys.executable, str(STALL_PROBE), "--case", case, "--host", address, "--port", str(common.PORT),
         "--ca", str(rcvs.pki / "ca.cer"), "--cert", str(rcvs.pki / "client-aws-syslog.cer"),
         "--key", str(rcvs.pki / "client-aws-syslog.key"), "--container", rcv.name, "--count", "1",
         "--seconds", str(seconds), "--send-after", "3", "--land-within", str(max(5.0, seconds - 5)),
@@ -231,7 +231,7 @@ def main(
                 for case in STALL_CASES:
                     out = stall_probe(rcvs, rcv, case, stall_seconds)
                     out["variant"] = variant
-                    out["target"] = "container address, 6514"
+                    out["target"] = "container address, %d" % common.PORT
                     stalls.append(out)
                     common.say(TAG, "stall probe %-16s %s" % (variant, json.dumps(out)))
     summary = summarize(runs, variants, connections)

@@ -45,7 +45,10 @@ TUNINGS = {
     "}\n",
 }
 # and the input line of 80-Syslogtls.conf for that tuning
-RULESET_SED = 's/^input(type="imtcp" port="6514"/input(type="imtcp" port="6514" ruleset="netattest_tls"/'
+RULESET_SED = 's/^input(type="imtcp" port="%d"/input(type="imtcp" port="%d" ruleset="netattest_tls"/' % (
+    common.PORT,
+    common.PORT,
+)
 
 
 STUNNEL_UNIT = "netattest-tls-syslog-stunnel.service"  # the role's unit of the stunnel front end

@@ -35,7 +35,7 @@ RETURN = r"""
 _value:
   description:
     - The attribute of each row, or the rows (C(kind), C(log_type), C(message), C(login), C(label_ja), C(label_en),
-      C(label): the form's label in Japanese with the English in brackets, C(failure_message)).
+      C(label), the form's label in Japanese with the English in brackets, C(failure_message)).
   type: list
 """
 

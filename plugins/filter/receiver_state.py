@@ -12,8 +12,8 @@ short_description: What a receiver runs, from the rsyslog_tls role's local fact 
 version_added: 0.2.0
 description:
   - The role rsyslog_tls writes its state as the local fact C(netattest_tls_syslog)
-    (C(/etc/ansible/facts.d/netattest_tls_syslog.fact)): auth mode, permitted peers, front end and why, driver, port,
-    config files, TLS files, log files, rsyslog version. This filter returns it from C(ansible_local).
+    (C(/etc/ansible/facts.d/netattest_tls_syslog.fact)) with the auth mode, permitted peers, front end and why,
+    driver, port, config files, TLS files, log files, rsyslog version. This filter returns it from C(ansible_local).
   - On a receiver configured before the role wrote that fact, it returns the same keys read from the listener file
     80-Syslogtls.conf (O(conf)), with the paths the file does not name from O(settings).
   - An empty dict when neither is there (the receiver is not configured yet).

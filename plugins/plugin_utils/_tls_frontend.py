@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netattest.tls_syslog developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Who terminates TLS on port 6514, and with which driver: the receiver's security-critical choice, in one function.
+"""Who terminates TLS on the receiver's port, and with which driver: the security-critical choice, in one function.
 Used by the tls_frontend filter (the rsyslog_tls role calls it once, in roles/rsyslog_tls/tasks/install.yml).
 
 The choice is made per host, from what the host has, not from its OS name:

@@ -79,7 +79,7 @@ def test_every_problem_is_named_at_once():
 def test_the_receiver_must_match_the_controller():
     controller = _receiver_settings({"tls_syslog_port": 16514})
     assert _receiver_settings({"rsyslog_tls_port": 16514}, controller=controller)["port"] == 16514
-    with pytest.raises(AnsibleFilterError, match="the receiver's port is 6514 but the controller's .* is 16514"):
+    with pytest.raises(AnsibleFilterError, match=r"the receiver's port is 6514 but the controller's .* is 16514"):
         _receiver_settings({}, controller=controller)
 
 
