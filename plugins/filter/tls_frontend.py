@@ -17,6 +17,8 @@ description:
     terminates TLS in both modes and rsyslog reads plain TCP on 127.0.0.1 only.
   - Elsewhere C(anon) is rsyslog's ossl listener (the manual procedure). C(x509/name) is rsyslog with ossl from
     8.2602.0 (rsyslog issue 6350), with gtls where its package can be installed, else stunnel.
+  - With a CRL (O(crl)) and x509/name, rsyslog terminates TLS only from 8.2308.0, the first release whose drivers read
+    a CRL; before, stunnel does (C(CRLfile)).
   - An override that would put an unsound rsyslog on the port gives a refusal with the reason and the fix.
 author:
   - netattest.tls_syslog developers (@netattest)
@@ -57,6 +59,13 @@ options:
     description: The gtls driver's package name, for the messages.
     type: str
     default: rsyslog-gnutls
+  crl:
+    description:
+      - Whether a certificate revocation list is configured (the role's C(rsyslog_tls_crl_file)). With x509/name,
+        rsyslog before 8.2308.0 reads no CRL, so C(auto) chooses stunnel (C(CRLfile)) and an override that puts
+        rsyslog on the port is refused.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""

@@ -15,6 +15,10 @@ The choice is made per host, from what the host has, not from its OS name:
   - for mutual TLS (x509/name), the ossl driver before 8.2602.0 lets a certificate of the trusted CA with a name that
     is not permitted through on a share of connections (rsyslog issue #6350, fixed by commit 73aec9305); the gtls driver
     enforces the names, where its package can be installed (Amazon Linux 2023 has no rsyslog-gnutls: issues #384, #617);
+* with a certificate revocation list (``crl``, x509/name only): rsyslog's TLS drivers read a CRL only from 8.2308.0
+  (global ``DefaultNetstreamDriverCRLFile``, imtcp ``streamDriver.CRLFile``); 8.2204.0 (Amazon Linux 2023) and
+  8.2302.0 (Debian 12) have none (runtime/nsd_ossl.c and nsd_gtls.c only define an unused ``CRLFILE``), so a revoked
+  client would get in. Such a host gets stunnel (``CRLfile``), and an override that puts rsyslog there is refused;
 * anon on a sound rsyslog keeps the manual procedure's configuration: imtcp with the ossl driver;
 * the overrides: ``driver`` (ossl or gtls: rsyslog terminates TLS with that driver), ``mtls_frontend`` and
   ``anon_frontend`` (rsyslog or stunnel). An override that would put an unsound rsyslog on the port is refused,
@@ -31,6 +35,8 @@ import re
 TCPSRV_FIXED = "8.2206.0"
 #: First release whose ossl driver enforces PermittedPeer on every connection (rsyslog #6350, commit 73aec9305).
 OSSL_PEERS_FIXED = "8.2602.0"
+#: First release whose TLS drivers read a CRL (imtcp streamDriver.CRLFile: "Introduced 8.2308.0" in its docs).
+CRL_FIXED = "8.2308.0"
 
 AUTH_MODES = ("anon", "x509/name")
 DRIVERS = ("auto", "ossl", "gtls")
@@ -39,6 +45,10 @@ FRONTENDS = ("auto", "rsyslog", "stunnel")
 _SPIN = (
     "rsyslog {v} < " + TCPSRV_FIXED + ": its TLS input spins at 100 % CPU and stops receiving while one client idles "
     "after its handshake (amazon-linux-2023 #845, fixed upstream in " + TCPSRV_FIXED + ")"
+)
+_NO_CRL = (
+    "rsyslog {v} < " + CRL_FIXED + ": its TLS drivers read no certificate revocation list (streamDriver.CRLFile "
+    "came in " + CRL_FIXED + "), so a revoked client certificate would be accepted"
 )
 _BYPASS = (
     "its ossl driver before " + OSSL_PEERS_FIXED + " lets a same-CA certificate with a name not on the list through "
@@ -77,13 +87,41 @@ def tls_frontend(
     anon_frontend="auto",
     accept_ossl_bypass=False,
     gtls_package="rsyslog-gnutls",
+    crl=False,
 ):
     """Return {frontend: rsyslog|stunnel, driver: ossl|gtls|'' (stunnel), why: text, refusal: '' or text,
     warning: '' or the risk an override accepted}.
 
     ``rsyslog_version`` is the installed version ('unknown' before it is installed: then nothing about rsyslog's TLS
     is trusted). ``gtls_installable``: the gtls driver package is installed or the package manager can install it.
+    ``crl``: a CRL is configured (rsyslog_tls_crl_file; only x509/name reads it).
     """
+    choice = _choose(auth_mode, rsyslog_version, gtls_installable, driver, mtls_frontend, anon_frontend,
+                     accept_ossl_bypass, gtls_package)  # fmt: skip
+    if not crl or auth_mode != "x509/name" or choice["frontend"] != "rsyslog" or choice["refusal"]:
+        return choice
+    version = rsyslog_version if _version_tuple(rsyslog_version) else "unknown"
+    if _at_least(version, CRL_FIXED):
+        choice["why"] += "; its driver reads the CRL (streamDriver.CRLFile, rsyslog >= %s)" % CRL_FIXED
+        return choice
+    no_crl = _NO_CRL.format(v=version)
+    forced = driver != "auto" or mtls_frontend == "rsyslog"
+    if not forced:
+        return _result("stunnel", "", "%s; stunnel checks the CRL (CRLfile)" % no_crl)
+    what = ("rsyslog_tls_driver=%s" % driver) if driver != "auto" else "rsyslog_tls_mtls_frontend=rsyslog"
+    return _result(
+        choice["frontend"],
+        choice["driver"],
+        choice["why"],
+        "%s with rsyslog_tls_crl_file on rsyslog %s: %s. Use rsyslog_tls_mtls_frontend=auto and "
+        "rsyslog_tls_driver=auto (stunnel terminates mutual TLS and checks the CRL), upgrade rsyslog to %s or later, "
+        "or leave rsyslog_tls_crl_file empty. No configuration was changed." % (what, version, no_crl, CRL_FIXED),
+    )
+
+
+def _choose(auth_mode, rsyslog_version, gtls_installable, driver, mtls_frontend, anon_frontend, accept_ossl_bypass,
+            gtls_package):  # fmt: skip
+    """The choice without a CRL."""
     if auth_mode not in AUTH_MODES:
         raise ValueError("auth_mode must be one of %s, not %r" % (", ".join(AUTH_MODES), auth_mode))
     if driver not in DRIVERS:

@@ -53,6 +53,22 @@ TABLE = [
     ("x509/name", AL2023, True, {"driver": "gtls"}, "rsyslog", "gtls", "#845", True),
     ("x509/name", DEBIAN12, False, {"mtls_frontend": "rsyslog"}, "rsyslog", "ossl", "#6350", True),
     ("x509/name", DEBIAN12, True, {"driver": "ossl"}, "rsyslog", "ossl", "driver=ossl", True),
+    # a CRL (rsyslog_tls_crl_file): rsyslog's drivers read one from 8.2308.0; before, stunnel (CRLfile) or a refusal
+    ("x509/name", AL2023, False, {"crl": True}, "stunnel", "", "#845", False),
+    ("x509/name", DEBIAN12, True, {"crl": True}, "stunnel", "", "read no certificate revocation list", False),
+    ("x509/name", DEBIAN12, False, {"crl": True}, "stunnel", "", "#6350", False),
+    ("x509/name", "8.2307.0", True, {"crl": True}, "stunnel", "", "8.2308.0", False),
+    ("x509/name", "8.2308.0", True, {"crl": True}, "rsyslog", "gtls", "reads the CRL", False),
+    ("x509/name", "8.2602.0", False, {"crl": True}, "rsyslog", "ossl", "reads the CRL", False),
+    ("x509/name", "8.2602.0", False, {"crl": True, "mtls_frontend": "stunnel"}, "stunnel", "", "mtls_frontend=stunnel",
+     False),
+    ("anon", DEBIAN12, False, {"crl": True}, "rsyslog", "ossl", "manual procedure", False),  # no client certificates
+    ("x509/name", DEBIAN12, True, {"crl": True, "mtls_frontend": "rsyslog"}, "rsyslog", "gtls", "gtls driver enforces",
+     True),
+    ("x509/name", DEBIAN12, False, {"crl": True, "driver": "gtls"}, "rsyslog", "gtls", "rsyslog_tls_driver=gtls", True),
+    ("x509/name", DEBIAN12, False, {"crl": True, "driver": "ossl", "accept_ossl_bypass": True}, "rsyslog", "ossl",
+     "driver=ossl", True),
+    ("x509/name", AL2023, True, {"crl": True, "mtls_frontend": "rsyslog"}, "rsyslog", "ossl", "#845", True),
 ]  # fmt: skip
 
 
@@ -86,6 +102,13 @@ def test_the_refusals_cite_their_issue():
 def test_unknown_values_are_errors(mode, kwargs):
     with pytest.raises(AnsibleFilterError, match=r"tls_frontend: .* must be one of"):
         choose(mode, rsyslog_version=DEBIAN12, **kwargs)
+
+
+def test_a_crl_refusal_names_its_reason_and_the_fixes():
+    refused = choose("x509/name", rsyslog_version=DEBIAN12, gtls_installable=True, mtls_frontend="rsyslog", crl=True)
+    assert "read no certificate revocation list" in refused["refusal"]
+    assert "leave rsyslog_tls_crl_file empty" in refused["refusal"]
+    assert "8.2308.0 or later" in refused["refusal"]
 
 
 def test_an_accepted_risk_is_written_down():
