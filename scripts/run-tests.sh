@@ -98,7 +98,7 @@ stage_unit() {  # the pure unit tests: no process, container, server or socket (
   # Again the tests of the modules that use cryptography, against Amazon Linux 2023's python3-cryptography 36.0.1
   # (scripts/setup.sh unpacks it into .cache; it shadows the virtualenv's newer one).
   crypto36 tests/unit/plugins/modules/test_pem_bundle.py tests/unit/plugins/module_utils/test_tls_client.py \
-    tests/unit/plugins/module_utils/test_ssh_host_keys.py
+    tests/unit/plugins/module_utils/test_ssh_host_keys.py tests/unit/plugins/filter/test_crl_check.py
 }
 crypto36() {  # pytest on these files with cryptography 36.0.1 first on the path, and the proof that it was used
   PYTHONPATH=$ROOT/.cache/cryptography-36.0.1 python -m pytest -q -p no:cacheprovider "$@"

@@ -37,6 +37,8 @@ REFUSED = [
     ({"rsyslog_tls_ossl_commands": ["MinProtocol=TLSv1.2", 'CipherString=ALL"\n)']}, ["Name=Value"]),
     ({"rsyslog_tls_stunnel_ciphers": "ALL\ncheckHost = *"}, ["one OpenSSL cipher list"]),
     ({"rsyslog_tls_auth_mode": "x509/name", "rsyslog_tls_permitted_peers": []}, ["x509/name needs a non-empty"]),
+    # a CRL revokes client certificates, which anon never asks for
+    ({"rsyslog_tls_crl_file": "/srv/onegate.crl"}, ["nothing to revoke", "set it with x509/name"]),
 ]
 
 ACCEPTED = [

@@ -27,13 +27,15 @@ FACTS = {
 # roles/rsyslog_tls/tasks/install.yml calls it), for the rsyslog version and gtls answer of each host kind.
 CHOICE = (
     "{{ rsyslog_tls_auth_mode | netattest.tls_syslog.tls_frontend(rsyslog_version=test_rsyslog_version,"
-    " gtls_installable=test_gtls_installable) }}"
+    " gtls_installable=test_gtls_installable, crl=rsyslog_tls_crl_file | length > 0) }}"
 )
 DECIDED = {
     "rsyslog_tls__choice": CHOICE,
     "rsyslog_tls__frontend": "{{ rsyslog_tls__choice.frontend }}",
     "rsyslog_tls__driver": "{{ rsyslog_tls__choice.driver }}",
     "rsyslog_tls__frontend_why": "{{ rsyslog_tls__choice.why }}",
+    # what preflight.yml's crl_check gives (the PEM of the checked CRL); written only when rsyslog_tls_crl_file is set
+    "rsyslog_tls__crl": {"pem": "-----BEGIN X509 CRL-----\nTEST\n-----END X509 CRL-----\n"},
 }
 DEBIAN12 = {"test_rsyslog_version": "8.2302.0", "test_gtls_installable": True, **DECIDED}
 AL2023 = {"test_rsyslog_version": "8.2204.0", "test_gtls_installable": False, **DECIDED}
@@ -52,6 +54,20 @@ VARIANTS = {
         **AL2023,
     },
     "stunnel-anon": {"rsyslog_tls_auth_mode": "anon", **AL2023},
+    # a CRL: stunnel reads it on AL2023 (CRLfile); rsyslog reads it itself only from 8.2308.0 (streamDriver.CRLFile)
+    "stunnel-crl": {
+        "rsyslog_tls_auth_mode": "x509/name",
+        "rsyslog_tls_permitted_peers": ["aws-syslog"],
+        "rsyslog_tls_crl_file": "/srv/onegate.crl",
+        **AL2023,
+    },
+    "gtls-crl": {
+        "rsyslog_tls_auth_mode": "x509/name",
+        "rsyslog_tls_permitted_peers": ["aws-syslog"],
+        "rsyslog_tls_crl_file": "/srv/onegate.crl",
+        **DEBIAN12,
+        "test_rsyslog_version": "8.2308.0",
+    },
 }
 
 
@@ -254,3 +270,18 @@ def test_stunnel_front_end_for_server_tls_on_al2023(rendered, family):
         assert line in stunnel, line
     for option in ("requireCert", "verifyChain", "checkHost", "CAfile"):
         assert not [line for line in stunnel if line.startswith(option)], option
+
+
+@pytest.mark.parametrize("family", list(FACTS))
+def test_the_crl_is_read_by_the_front_end(rendered, family):
+    stunnel = read(rendered, f"{family}-stunnel-crl-stunnel.conf").splitlines()
+    assert "CRLfile = /etc/rsyslog.d/tls/ca.crl" in stunnel
+    assert "requireCert = yes" in stunnel and "checkHost = aws-syslog" in stunnel
+    assert read(rendered, f"{family}-stunnel-crl-ca.crl").startswith("-----BEGIN X509 CRL-----")
+    # without a CRL, no CRLfile line
+    assert not any(line.startswith("CRLfile") for line in read(rendered, f"{family}-stunnel-stunnel.conf").splitlines())
+    # rsyslog >= 8.2308.0 with gtls terminates mutual TLS itself and reads the CRL on its input
+    conf = read(rendered, f"{family}-gtls-crl-80-Syslogtls.conf")
+    assert 'DefaultNetstreamDriver="gtls"' in conf
+    assert 'streamDriver.CRLFile="/etc/rsyslog.d/tls/ca.crl"' in conf
+    assert "streamDriver.CRLFile" not in read(rendered, f"{family}-mtls-80-Syslogtls.conf")
