@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The certificate revocation list (``rsyslog_tls_crl_file``), checked before anything changes, like the CA file.
 Used by the crl_check filter (controller side, hence plugin_utils); the rsyslog_tls role calls it once, in
-tasks/preflight.yml, on the bytes of the CRL and of the CA file (slurped from the controller, or from the host with
-``rsyslog_tls_remote_src``).
+roles/rsyslog_tls/tasks/preflight.yml, on the bytes of the CRL and of the CA file (slurped from the controller, or
+from the host with ``rsyslog_tls_remote_src``).
 
 A CRL is accepted when:
 

@@ -1,5 +1,6 @@
-"""The CRL check (plugin_utils/_crl.py) through the crl_check filter as the role calls it (base64, as slurp gives it):
-every kind of CRL file in one table (issue 21, item 5). Also run against cryptography 36.0.1 (run-tests.sh unit)."""
+"""The CRL check (plugins/plugin_utils/_crl.py) through the crl_check filter as the role calls it (base64, as slurp
+gives it): every kind of CRL file in one table (issue 21, item 5). Also run against cryptography 36.0.1 (run-tests.sh
+unit)."""
 
 import base64
 import datetime
