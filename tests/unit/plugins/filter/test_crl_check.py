@@ -8,7 +8,7 @@ import importlib
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from certs import CA, NOW, cert_pem, key_plain, rsa_key
+from netattest_local.pki import CA, NOW, cert_pem, key_plain, rsa_key
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
