@@ -57,6 +57,11 @@ ONE_STACK = {
 }
 
 
+#: Mutating calls that only moto sees: it ignores DryRun on CreateVpc and creates the VPC, which ec2_capacity_info
+#: deletes at once (AWS never creates on a DryRun, so a real first run has no such call).
+MOTO_ONLY = {"DeleteVpc"}
+
+
 def descendants(pid: int) -> list[int]:
     """Every process below ``pid`` (Ansible's workers call setsid(), so a process group does not hold them)."""
     children: dict[int, list[int]] = {}
@@ -250,7 +255,7 @@ def main() -> int:
     with moto_helper.MotoServer() as moto, FaultProxy(moto.endpoint) as proxy:
         rc, _ = runner.run(CREATE, proxy.endpoint)
         assert rc == 0, "the clean first run failed"
-        mutating = list(dict.fromkeys(a for a in proxy.calls if is_mutating(a)))
+        mutating = list(dict.fromkeys(a for a in proxy.calls if is_mutating(a) and a not in MOTO_ONLY))
         print(f"mutating calls of a first run ({len(mutating)}): {', '.join(mutating)}", flush=True)
         for mode in args.modes:  # every call in the first mode, then every call in the next
             for action in args.actions or mutating:

@@ -80,18 +80,32 @@ def elastic_ip_room(ec2):
     return used, quota
 
 
-def dry_run_denied(ec2, calls):
+#: What to delete when an endpoint ignores DryRun and creates (moto 5 does for CreateVpc; AWS never does):
+#: call -> (key of the answer, key of the id, the deleting method, its id argument).
+IGNORED_DRY_RUN_UNDO = {"CreateVpc": ("Vpc", "VpcId", "delete_vpc", "VpcId")}
+
+
+def dry_run_denied(ec2, calls, ignored=None):
     """The calls of ``calls`` (name -> keyword arguments) that the credentials may not make, as
     {name: AWS's message}. Each is sent with DryRun=True: AWS answers DryRunOperation when the call would be
-    allowed, UnauthorizedOperation when not; any other answer is not about permission and is not reported."""
+    allowed, UnauthorizedOperation when not (it checks the permission before the IDs, so an ID that does not exist
+    yet, such as the stack's VPC, may stand in); any other answer is not about permission and is not reported.
+    An endpoint that ignores DryRun and creates (moto, for CreateVpc) has what it made deleted at once, and the call
+    appended to ``ignored``."""
     denied = {}
     for name, kwargs in calls.items():
         method = getattr(ec2, _snake(name))
         try:
-            method(DryRun=True, **kwargs)
+            answer = method(DryRun=True, **kwargs)
         except Exception as exc:  # only the permission answers matter here
             if _error_code(exc) in DENIED_CODES:
                 denied[name] = getattr(exc, "response", {}).get("Error", {}).get("Message", str(exc))
+            continue
+        undo = IGNORED_DRY_RUN_UNDO.get(name)
+        if undo and undo[0] in answer:
+            getattr(ec2, undo[2])(**{undo[3]: answer[undo[0]][undo[1]]})
+        if ignored is not None:
+            ignored.append(name)
     return denied
 
 

@@ -103,6 +103,12 @@ elastic_ip_quota:
   returned: success
   type: int
   sample: 5
+dry_run_ignored:
+  description: The calls of O(dry_run) that the endpoint carried out instead of only checking them (never AWS).
+  returned: success
+  type: list
+  elements: str
+  sample: []
 denied:
   description: The calls of O(dry_run) that AWS refused for lack of permission, with AWS's message.
   returned: success
@@ -143,6 +149,8 @@ def main():
     try:
         vpcs, vpc_quota, vpc_quota_source = vpc_room(ec2, quotas)
         elastic_ips, elastic_ip_quota = elastic_ip_room(ec2)
+        ignored = []
+        denied = dry_run_denied(ec2, module.params["dry_run"], ignored)
         module.exit_json(
             changed=False,
             instance_type_zones=offered_zones(ec2, module.params["instance_type"]),
@@ -152,7 +160,8 @@ def main():
             vpc_quota_source=vpc_quota_source,
             elastic_ips=elastic_ips,
             elastic_ip_quota=elastic_ip_quota,
-            denied=dry_run_denied(ec2, module.params["dry_run"]),
+            denied=denied,
+            dry_run_ignored=ignored,
         )
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Reading the account's capacity failed")

@@ -30,6 +30,7 @@ import stat
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import boto3
@@ -49,7 +50,7 @@ DESTROY = ROOT / "playbooks" / "destroy.yml"
 CONSOLE_SAMPLE = ROOT / "tests" / "unit" / "plugins" / "module_utils" / "data" / "console_output_al2023.txt"
 
 from netattest_local import moto as moto_helper
-from netattest_local.aws_fault_proxy import FaultProxy
+from netattest_local.aws_fault_proxy import FaultProxy, is_mutating
 
 TIMINGS: list[tuple[str, float]] = []
 
@@ -278,7 +279,7 @@ def test_2_check_mode_on_empty_account_creates_nothing(moto_server, aws, workdir
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     assert run.stats().get("failures", 0) == 0
     changed = run.changed_tasks()
-    assert "VPC" in changed and "Key pair (RSA; the private key is written once, mode 0600)" in changed
+    assert "VPC" in changed and "Key pair" in changed
     plan = [res for name, res in run.tasks() if name.startswith("Show what would be created")]
     assert plan, "check mode must report what would be created"
     assert "VPC NetAttest-tlsSyslog-vpc: would be created or changed" in plan[0]["msg"]
@@ -297,12 +298,12 @@ def test_2_check_mode_on_empty_account_creates_nothing(moto_server, aws, workdir
         (
             "instance type not offered in the AZ",
             # moto's offerings (AWS's) have g5g.xlarge in ap-northeast-1c and 1d only
-            {"aws_infra_instance_type": "g5g.xlarge"},
+            {"aws_infra_instance_type": "g5g.xlarge", "aws_infra_availability_zone": "ap-northeast-1a"},
             None,
             "Instance type g5g.xlarge is not offered in ap-northeast-1a in this account (AZ names map to different "
             "physical zones in each account). It is offered in ap-northeast-1c, ap-northeast-1d: set "
-            "aws_infra_availability_zone to one of them, or set aws_infra_instance_type to a type offered in "
-            "ap-northeast-1a (for example t3.micro). Nothing was created.",
+            "aws_infra_availability_zone to one of them (or to auto), or set aws_infra_instance_type to a type "
+            "offered in ap-northeast-1a (for example t3.micro). Nothing was created.",
         ),
         (
             "Elastic IP quota full",
@@ -338,6 +339,51 @@ def test_2b_what_the_account_tells_stops_the_run_before_anything_is_created(
     assert "VPC" not in run.task_names() and leftovers(aws) == before
     assert not (workdir / "keys" / f"{PREFIX}-key.pem").exists()
     moto_server.reset()
+
+
+def test_2b_missing_permission_stops_the_run_before_anything_is_created(moto_server, aws, workdir):
+    """Credentials without ec2:CreateVpc, ec2:CreateSecurityGroup and ec2:RunInstances: the fault proxy answers their
+    DryRun calls UnauthorizedOperation, as AWS does. The run stops at the check, naming the three and the fix; no
+    mutating call reaches the account and nothing exists afterwards."""
+    moto_server.reset()
+    before = leftovers(aws)
+    deny = {"CreateVpc", "CreateSecurityGroup", "RunInstances"}
+    with FaultProxy(moto_server.endpoint, deny=deny) as proxy:
+
+        class ThroughProxy:
+            endpoint = proxy.endpoint
+
+            def env(self, base=None):
+                return moto_helper.aws_env(proxy.endpoint, base)
+
+        run = playbook(ThroughProxy(), workdir, "create.yml", "2b permissions missing (DryRun denied)")
+    assert run.rc != 0
+    said = run.failure_messages()
+    assert "These credentials may not call ec2:CreateVpc, ec2:CreateSecurityGroup, ec2:RunInstances" in said, said
+    assert "not authorized to perform: ec2:RunInstances" in said and "Grant them to the user or role" in said
+    assert "Nothing was created." in said
+    assert sorted(set(proxy.denied)) == sorted(deny)
+    assert [c for c in proxy.calls if is_mutating(c)] == [], proxy.calls
+    assert leftovers(aws) == before and "VPC" not in run.task_names()
+    assert not (workdir / "keys" / f"{PREFIX}-key.pem").exists()
+
+
+def test_2b_auto_availability_zone_takes_one_that_offers_the_type(moto_server, aws, workdir):
+    """aws_infra_availability_zone=auto (the default) with g5g.xlarge, which moto (as AWS) offers in
+    ap-northeast-1c and 1d only: the subnet goes to ap-northeast-1c, and the run says why."""
+    moto_server.reset()
+    run = playbook(moto_server, workdir, "create.yml", "2b auto AZ", {"aws_infra_instance_type": "g5g.xlarge"})
+    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    (subnet,) = aws["ec2"].describe_subnets(Filters=stack_filter())["Subnets"]
+    assert subnet["AvailabilityZone"] == "ap-northeast-1c"
+    (said,) = run.results("Say which availability zone")
+    assert said["msg"] == (
+        "Availability zone ap-northeast-1c (auto: the first of ap-northeast-1c, ap-northeast-1d, which offer "
+        "g5g.xlarge)."
+    )
+    moto_server.reset()
+    for key in (workdir / "keys").glob("*"):
+        key.unlink()
 
 
 def test_2c_key_pair_whose_private_key_never_arrived_is_replaced(moto_server, aws, workdir):
@@ -852,6 +898,76 @@ def test_4h_host_key_pinning_against_moto_fails_clearly(created, moto_server, aw
     assert not known_hosts.exists()
 
 
+# 4i. expiry: tags, the instance's shutdown behaviour and timer, extension, refusal after the end ------------------
+def vpc_and_instance_tags(ec2) -> tuple[dict, dict]:
+    (vpc,) = ec2.describe_vpcs(Filters=stack_filter())["Vpcs"]
+    (instance,) = [
+        i for r in ec2.describe_instances(Filters=stack_filter())["Reservations"] for i in r["Instances"]
+        if i["State"]["Name"] == "running"
+    ]  # fmt: skip
+    return tags_of(vpc) | {"VpcId": vpc["VpcId"]}, tags_of(instance) | {"InstanceId": instance["InstanceId"]}
+
+
+def utc(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+def test_4i_expiry_tagged_stops_the_instance_and_a_larger_value_extends_it(created, moto_server, aws, workdir):
+    """The stack ends aws_infra_expires_after (14d) after its creation: the VPC and the instance carry the end, the
+    instance powers off itself then (timer in its user data) and InstanceInitiatedShutdownBehavior=stop makes that
+    a stop. A re-run with 21d moves the end (tags and timer), the next changes nothing; a run after the end is
+    refused before any change, naming the value that extends it."""
+    ec2 = aws["ec2"]
+    run, _ = created
+    vpc, instance = vpc_and_instance_tags(ec2)
+    created_at = utc(vpc["netattest:created-at"])
+    assert abs((datetime.now(timezone.utc) - created_at).total_seconds()) < 3600
+    assert vpc["netattest:expires-after"] == "14d"
+    ends = vpc["netattest:expires-at"]
+    assert utc(ends) - created_at == timedelta(days=14) and instance["netattest:expires-at"] == ends
+    (left,) = run.results("Show how long is left")
+    assert f"at {ends} (created {vpc['netattest:created-at']}, aws_infra_expires_after=14d)" in left["msg"][0]
+    assert "This stack expires in 13 d 23 h" in left["msg"][0] or "This stack expires in 14 d 0 h" in left["msg"][0]
+    assert "Elastic IP (public IPv4 address), the EBS root volume and the EFS file system" in left["msg"][1]
+    assert "still bill until destroy.yml" in left["msg"][1]
+
+    attribute = ec2.describe_instance_attribute(
+        InstanceId=instance["InstanceId"], Attribute="instanceInitiatedShutdownBehavior"
+    )
+    assert attribute["InstanceInitiatedShutdownBehavior"]["Value"] == "stop"
+    user_data = base64.b64decode(
+        ec2.describe_instance_attribute(InstanceId=instance["InstanceId"], Attribute="userData")["UserData"]["Value"]
+    ).decode()
+    assert f"OnCalendar={ends.replace('T', ' ').replace('Z', ' UTC')}" in user_data
+    assert f"-ge {int(utc(ends).timestamp())} ]" in user_data
+    assert "systemctl enable --now netattest-expiry.timer" in user_data
+
+    run = playbook(moto_server, workdir, "create.yml", "4i extend to 21d", {"aws_infra_expires_after": "21d"})
+    assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
+    vpc2, instance2 = vpc_and_instance_tags(ec2)
+    assert vpc2["netattest:created-at"] == vpc["netattest:created-at"] and vpc2["netattest:expires-after"] == "21d"
+    assert utc(vpc2["netattest:expires-at"]) - created_at == timedelta(days=21)
+    assert instance2["netattest:expires-at"] == vpc2["netattest:expires-at"]
+    assert instance2["InstanceId"] == instance["InstanceId"]
+    assert sorted(run.changed_tasks()) == ["Instance", "VPC"]
+    (left,) = run.results("Show how long is left")
+    assert "This stack expires in 20 d" in left["msg"][0] and vpc2["netattest:expires-at"] in left["msg"][0]
+
+    run = playbook(moto_server, workdir, "create.yml", "4i 21d again: changed=0", {"aws_infra_expires_after": "21d"})
+    assert run.rc == 0 and run.changed_tasks() == [], run.failure_messages() or run.changed_tasks()
+
+    # Twenty days later (the creation tag moved back, as the clock would): 14d has passed, the run is refused.
+    old = (created_at - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ec2.create_tags(Resources=[vpc["VpcId"]], Tags=[{"Key": "netattest:created-at", "Value": old}])
+    before = leftovers(aws)
+    run = playbook(moto_server, workdir, "create.yml", "4i after the end: refused", {"aws_infra_expires_after": "14d"})
+    refused_before_any_change(run, aws, before, "This stack expired 6 d 0 h ago, at ")
+    assert "-e aws_infra_expires_after=22d (counted from its creation)" in run.failure_messages()
+    assert "VPC" not in run.task_names()
+    _, instance3 = vpc_and_instance_tags(ec2)
+    assert instance3["netattest:expires-at"] == vpc2["netattest:expires-at"]
+
+
 # 5. teardown ---------------------------------------------------------------------------------------
 def test_5_teardown_deletes_only_ours_and_is_idempotent(created, moto_server, aws, workdir, production):
     _, recorded = created
@@ -877,6 +993,14 @@ def test_5_teardown_deletes_only_ours_and_is_idempotent(created, moto_server, aw
     assert names.index("Show exactly what belongs to this stack (and nothing else is deleted)") < names.index(
         "Terminate the instance and wait until it is gone"
     )
+    # What the stack cost: created "20 days ago" (stage 4i moved the creation tag back), the price table times 480 h.
+    (cost,) = run.results("Show how long was left and what the stack cost")
+    # The recorded 21d from that creation: about a day left.
+    assert cost["msg"][0].startswith("This stack expires in 23 h") and "aws_infra_expires_after=21d" in cost["msg"][0]
+    assert "What this stack cost since it was created" in cost["msg"][2] and "480." in cost["msg"][2]
+    items = {line[:34].strip(): float(line[34:]) for line in cost["msg"][3:8]}
+    assert 7.29 <= items["instance t2.micro"] <= 7.32 and 2.40 <= items["public IPv4 address x1"] <= 2.41
+    assert items["total"] == round(sum(v for k, v in items.items() if k != "total"), 2)
     assert leftovers(aws) == production["leftovers"]
     assert_production_untouched(aws, production)
     assert not inventory.exists()
@@ -1055,3 +1179,89 @@ def test_7_host_keys_are_pinned_and_lost_answers_converge(console_moto, tmp_path
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     assert subprocess.run(["ssh-keygen", "-F", eip, "-f", str(known_hosts)], capture_output=True).returncode == 1
     assert moto_helper.leftovers(ec2=ec2, efs=efs) == {}
+
+
+# 8. the expiry timer on a real systemd: the AL2023 stand-in container powers off at the expiry -----------------
+def container_state(name: str) -> dict:
+    out = subprocess.run(
+        ["podman", "inspect", "--format", "{{json .State}}", name], capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(out)
+
+
+def wait_stopped(name: str, bound: float) -> dict:
+    """Poll the container's state until it is no longer running, within ``bound`` seconds."""
+    deadline = time.monotonic() + bound
+    while time.monotonic() < deadline:
+        state = container_state(name)
+        if not state["Running"]:
+            return state
+        time.sleep(1)
+    raise AssertionError(f"{name} still running after {bound} s: {container_state(name)}")
+
+
+def test_8_expiry_timer_powers_the_instance_off_at_its_expiry(tmp_path):
+    """tasks/expiry_timer.yml (what ssh.yml runs on the instance over SSH) against the Amazon Linux 2023 stand-in
+    (systemd as PID 1): the units pass systemd-analyze verify, the timer fires at the expiry (seconds away) and the
+    machine powers off by itself, not before. Started again after its expiry, it powers off again after the boot
+    grace. Nothing but the container's own systemd acts."""
+    from netattest_local.env import AL2023_IMAGE, project_env
+    from netattest_local.instance import Instance
+
+    instance = Instance(f"netattest-expiry-{os.getpid()}", moto_helper.free_port(), tmp_path / "efs", AL2023_IMAGE)
+    instance.start()
+    try:
+        ends = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=75)  # the play takes 10-40 s
+        expiry = {
+            "created_at": (ends - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "expires_after": "1h",
+            "expires_at": ends.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "expires_epoch": int(ends.timestamp()),
+        }
+        play = [
+            {
+                "name": "The expiry timer on the stand-in",
+                "hosts": instance.name,
+                "gather_facts": False,
+                "vars": instance.connection_vars() | {"aws_infra_expiry": expiry, "aws_infra_expiry_boot_grace": "5s"},
+                "tasks": [
+                    {
+                        "name": "Expiry timer",
+                        "ansible.builtin.include_role": {
+                            "name": "netattest.tls_syslog.aws_infra",
+                            "tasks_from": "expiry_timer.yml",
+                        },
+                    }
+                ],
+            }
+        ]
+        (tmp_path / "play.json").write_text(json.dumps(play))
+        proc = subprocess.run(
+            [str(Path(sys.executable).parent / "ansible-playbook"), "-i", f"{instance.name},",
+             str(tmp_path / "play.json")],
+            cwd=ROOT, env=project_env(ROOT), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        verify = instance.exec("systemd-analyze", "verify", "/etc/systemd/system/netattest-expiry.timer", check=False)
+        assert verify.returncode == 0, verify.stdout + verify.stderr
+        timer = instance.read("/etc/systemd/system/netattest-expiry.timer")
+        assert f"OnCalendar={ends.strftime('%Y-%m-%d %H:%M:%S')} UTC" in timer
+        listed = instance.exec("systemctl", "list-timers", "--all", "netattest-expiry.timer").stdout
+        assert "netattest-expiry.timer" in listed and "netattest-expiry.service" in listed
+        # Run before its time (the timer also fires after boot), the check leaves the machine running.
+        instance.exec("systemctl", "start", "netattest-expiry.service")
+        said = instance.exec("journalctl", "-u", "netattest-expiry.service", "--no-pager", check=False).stdout
+        assert f"expires at {expiry['expires_at']}: not yet" in said, said
+        assert container_state(instance.name)["Running"]
+
+        state = wait_stopped(instance.name, bound=75 + 90)
+        finished = datetime.fromisoformat(state["FinishedAt"].split(".")[0].replace(" ", "T")[:19])
+        assert finished.replace(tzinfo=timezone.utc) >= ends - timedelta(seconds=1), (state["FinishedAt"], ends)
+
+        # Started again after the expiry (from the console, say): it powers off again once the boot grace is over.
+        subprocess.run(["podman", "start", instance.name], capture_output=True, check=True)
+        started = time.monotonic()
+        wait_stopped(instance.name, bound=120)
+        assert time.monotonic() - started >= 5
+    finally:
+        instance.remove()

@@ -11,6 +11,9 @@ by itself, exactly as after a timeout on a real network.
         proxy.calls      # every action seen, in order: ["DescribeVpcs", "CreateVpc", "CreateVpc", ...]
         proxy.injected   # the faults that happened: ["CreateVpc"]
 
+``deny`` (optional): EC2 actions whose DryRun call is answered ``UnauthorizedOperation`` (HTTP 403, EC2's error
+XML) without reaching moto, as AWS answers credentials that lack the permission; ``proxy.denied`` lists them.
+
 ``on_fault`` (optional) is called with the action name after the call took effect and before the connection is
 dropped: the benchmark uses it to kill the run while it waits for the answer.
 
@@ -55,6 +58,13 @@ DRY_RUN_SUFFIX = " (DryRun)"
 #: Read-only actions (everything else that reaches AWS is a mutating call).
 READ_ONLY = re.compile(r"^(Describe|Get|List)")
 
+#: EC2's answer to a call the credentials may not make (the message as AWS words it, without the encoded details).
+UNAUTHORIZED = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>UnauthorizedOperation</Code>'
+    "<Message>You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/tester is not "
+    "authorized to perform: ec2:%s</Message></Error></Errors><RequestID>netattest-fault-proxy</RequestID></Response>"
+)
+
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 
 
@@ -96,6 +106,7 @@ class FaultProxy:
         upstream: str,
         faults: dict[str, int] | None = None,
         on_fault: Callable[[str], None] | None = None,
+        deny: set[str] | None = None,
     ):
         parsed = urllib.parse.urlsplit(upstream)
         self.upstream_host, self.upstream_port = parsed.hostname, parsed.port or 80
@@ -103,6 +114,8 @@ class FaultProxy:
         self.on_fault = on_fault
         self.calls: list[str] = []
         self.injected: list[str] = []
+        self.deny = set(deny or ())
+        self.denied: list[str] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((HOST, 0), self._handler())
         self._server.daemon_threads = True
@@ -141,6 +154,10 @@ class FaultProxy:
                 if is_dry_run(body):
                     action += DRY_RUN_SUFFIX
                 lose = proxy._take_fault(action)
+                if action.endswith(DRY_RUN_SUFFIX) and action[: -len(DRY_RUN_SUFFIX)] in proxy.deny:
+                    proxy.denied.append(action[: -len(DRY_RUN_SUFFIX)])
+                    self._answer(403, UNAUTHORIZED % action[: -len(DRY_RUN_SUFFIX)])
+                    return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 conn = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port, timeout=120)
                 try:
@@ -163,6 +180,14 @@ class FaultProxy:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
+
+            def _answer(self, status: int, body: str) -> None:
+                data = body.encode()
+                self.send_response_only(status)
+                self.send_header("Content-Type", "text/xml;charset=UTF-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _any
 
