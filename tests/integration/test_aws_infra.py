@@ -1201,10 +1201,10 @@ def wait_stopped(name: str, bound: float) -> dict:
 
 
 def test_8_expiry_timer_powers_the_instance_off_at_its_expiry(tmp_path):
-    """roles/aws_infra/tasks/expiry_timer.yml (what ssh.yml runs on the instance over SSH) against the Amazon Linux 2023 stand-in
-    (systemd as PID 1): the units pass systemd-analyze verify, the timer fires at the expiry (seconds away) and the
-    machine powers off by itself, not before. Started again after its expiry, it powers off again after the boot
-    grace. Nothing but the container's own systemd acts."""
+    """roles/aws_infra/tasks/expiry_timer.yml (what ssh.yml runs on the instance over SSH) against the Amazon Linux
+    2023 stand-in (systemd as PID 1): the units pass systemd-analyze verify, the timer fires at the expiry (seconds
+    away) and the machine powers off by itself, not before. Started again after its expiry, it powers off again
+    after the boot grace. Nothing but the container's own systemd acts."""
     from netattest_local.env import AL2023_IMAGE, project_env
     from netattest_local.instance import Instance
 
