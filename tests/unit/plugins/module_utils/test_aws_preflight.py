@@ -56,10 +56,27 @@ def test_dry_run_allowed_on_moto(aws):
         "RunInstances": {"ImageId": ami, "InstanceType": "t2.micro", "MinCount": 1, "MaxCount": 1},
     }
     assert pf.dry_run_denied(ec2, calls) == {}
-    # Nothing created. (moto's CreateVpc ignores DryRun and creates the VPC: the role does not dry-run it.)
+    # Nothing created. (moto's CreateVpc ignores DryRun and creates the VPC: see the next test.)
     assert ec2.describe_internet_gateways()["InternetGateways"] == []
     assert ec2.describe_key_pairs()["KeyPairs"] == [] and pf.elastic_ip_room(ec2)[0] == 0
     assert ec2.describe_instances()["Reservations"] == []
+
+
+def test_dry_run_ignored_by_the_endpoint_is_undone(aws):
+    """moto carries out a DryRun CreateVpc (AWS never does): the VPC it made is deleted at once and the call named;
+    the calls that need IDs not made yet answer DryRunOperation first (as AWS), and nothing else is created."""
+    ec2, _ = aws
+    before = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+    ignored = []
+    calls = {
+        "CreateVpc": {"CidrBlock": "192.168.200.0/24"},
+        "CreateSecurityGroup": {"GroupName": "g", "Description": "d", "VpcId": "vpc-0123456789abcdef0"},
+        "AttachInternetGateway": {"InternetGatewayId": "igw-0123456789abcdef0", "VpcId": "vpc-0123456789abcdef0"},
+    }
+    assert pf.dry_run_denied(ec2, calls, ignored) == {}
+    assert ignored == ["CreateVpc"]
+    assert {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]} == before
+    assert [g for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] == "g"] == []
 
 
 # AWS's answers, as the EC2 API returns them (error code and message of a DryRun without the permission).
