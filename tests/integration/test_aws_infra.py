@@ -4,14 +4,19 @@ Stages, in this order, on one moto server (reset between stages where an empty a
   1. bad input (every source list that could open a port wider than meant, among others) fails before any AWS call
   2. --check on an empty account: rc 0, nothing created, the estimated monthly cost printed; then what the account
      tells before anything is created (the instance type not offered in the AZ, the Elastic IP or VPC quota full)
-     stops the run with the fix, nothing created; a key pair of the stack whose private key never arrived (and no
+     stops the run with the fix, nothing created; so does a missing permission (the fault proxy answers the DryRun
+     calls UnauthorizedOperation: no mutating call is made); the AZ left to auto goes where the type is offered; a
+     key pair of the stack whose private key never arrived (and no
      instance uses) is replaced
   3. create next to a pre-seeded "production" stack with our Names but no stack tags (built by hand from the same
      procedure), then boto3 assertions of every resource of ours, and of production being untouched
   4. create again: changed=0, production untouched; the refusals that must stop a run before any change (key pair
      not RSA, local key file of another pair, VPCs of two stacks, no host keys in moto's console); a second instance
      of the stack is its own duplicate, terminated
-  5. teardown through playbooks/destroy.yml: it lists exactly our IDs, deletes them, and leaves production as seeded;
+     4i: the expiry (tags, InstanceInitiatedShutdownBehavior=stop, the timer in the user data; a larger
+     aws_infra_expires_after extends it, a run after the end is refused)
+  5. teardown through playbooks/destroy.yml (it prints the time left and the lifetime cost): it lists exactly our
+     IDs, deletes them, and leaves production as seeded;
      a second teardown changes nothing; the key file only goes when asked
   6. adoption: the untagged production stack becomes ours only with aws_infra_adopt_untagged, then behaves like any
      stack (re-run changed=0, teardown leaves nothing)
@@ -19,6 +24,8 @@ Stages, in this order, on one moto server (reset between stages where an empty a
      whose first run loses the answers to CreateVpc, CreateRouteTable and RunInstances (tests/lib/netattest_local/
      aws_fault_proxy.py between the role and moto; botocore retries them): the re-run deletes the duplicates and
      names them, the next changes nothing, destroy.yml leaves nothing
+  8. the expiry timer on the Amazon Linux 2023 stand-in container: it powers the machine off at the expiry, and
+     again after the boot grace when it is started after the expiry
 """
 
 from __future__ import annotations
