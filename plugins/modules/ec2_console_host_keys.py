@@ -51,10 +51,13 @@ attributes:
     details: The module only reads; it runs the same in check mode.
   diff_mode:
     support: none
+  idempotent:
+    support: full
   platform:
+    support: full
     platforms: all
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - netattest.tls_syslog._attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

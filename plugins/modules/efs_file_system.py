@@ -73,26 +73,11 @@ options:
     type: str
     choices: [bursting, elastic]
     default: bursting
-  tags:
-    description:
-      - A dictionary of tags to apply to the file system (with the C(Name) tag from O(name) and O(owner_tags) added).
-      - If the O(tags) parameter is not set then tags will not be modified (only C(Name) and O(owner_tags) are
-        ensured), even if O(purge_tags=true).
-    type: dict
-    aliases: ['resource_tags']
-  purge_tags:
-    description:
-      - If O(purge_tags=true) and O(tags) is set, existing tags will be purged from the resource to match exactly
-        what is defined by O(tags) (plus C(Name) and O(owner_tags)).
-      - If the O(tags) parameter is not set then tags will not be modified, even if O(purge_tags=true).
-      - Tag keys beginning with V(aws:) are reserved by Amazon and can not be modified. As such they will be
-        ignored for the purposes of the O(purge_tags) parameter.
-    type: bool
-    default: true
   owner_tags:
     description:
       - Tags that mark the file system as the caller's (for example a stack identity). They are added to the tags
         of a file system this module creates.
+      - The C(Name) tag from O(name) and these tags are always ensured, whatever O(tags) and O(purge_tags) say.
       - With O(state=present), an existing file system found by the creation token that lacks any of them fails
         the module (nothing is changed), unless O(adopt=true), which adds them.
       - With O(state=absent), such a file system is left alone and reported in RV(kept_file_system_ids), unless
@@ -157,13 +142,17 @@ attributes:
         that would be made (or, when it would be created, the requested settings without an ID).
   diff_mode:
     support: none
+  idempotent:
+    support: full
   platform:
+    support: full
     platforms: all
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - netattest.tls_syslog._attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - amazon.aws.tags
 """
 
 EXAMPLES = r"""

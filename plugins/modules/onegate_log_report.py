@@ -83,10 +83,17 @@ options:
 attributes:
   check_mode:
     support: full
-    description: The module only reads, so a check-mode run returns the same report.
+    details: The module only reads, so a check-mode run returns the same report.
   diff_mode:
     support: none
-    description: Nothing changes, so there is no diff.
+    details: Nothing changes, so there is no diff.
+  idempotent:
+    support: full
+  platform:
+    support: full
+    platforms: posix
+extends_documentation_fragment:
+  - netattest.tls_syslog._attributes
 notes:
   - The times are the timestamps that rsyslog stored, which are the sender's (OneGate's) RFC 5424 header times. They
     are converted to UTC for the time buckets and the window. OneGate's own C(timestamp) field is part of the

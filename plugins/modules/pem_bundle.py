@@ -148,6 +148,9 @@ attributes:
     support: full
     details:
       - Files whose content, mode and owner are already right are not rewritten.
+  platform:
+    support: full
+    platforms: posix
 notes:
   - All checks run before anything is written; a failed check (wrong passphrase, mismatched certificate, expired
     certificate, name not in the SAN, certificate not issued by the CA, a key mode open to others) writes no file.

@@ -207,6 +207,9 @@ attributes:
     support: none
     details:
       - Every run sends its messages again.
+  platform:
+    support: full
+    platforms: posix
 notes:
   - C(changed) is V(true) when at least one message was written to a socket (in check mode, when one would be).
   - In TLS 1.3 the refusal of a client certificate (none, another CA, a name not permitted) reaches the client after its

@@ -30,12 +30,12 @@ CHOICE = (
     " gtls_installable=test_gtls_installable, crl=rsyslog_tls_crl_file | length > 0) }}"
 )
 DECIDED = {
-    "rsyslog_tls__choice": CHOICE,
-    "rsyslog_tls__frontend": "{{ rsyslog_tls__choice.frontend }}",
-    "rsyslog_tls__driver": "{{ rsyslog_tls__choice.driver }}",
-    "rsyslog_tls__frontend_why": "{{ rsyslog_tls__choice.why }}",
+    "_rsyslog_tls_choice": CHOICE,
+    "_rsyslog_tls_frontend": "{{ _rsyslog_tls_choice.frontend }}",
+    "_rsyslog_tls_driver": "{{ _rsyslog_tls_choice.driver }}",
+    "_rsyslog_tls_frontend_why": "{{ _rsyslog_tls_choice.why }}",
     # what preflight.yml's crl_check gives (the PEM of the checked CRL); written only when rsyslog_tls_crl_file is set
-    "rsyslog_tls__crl": {"pem": "-----BEGIN X509 CRL-----\nTEST\n-----END X509 CRL-----\n"},
+    "_rsyslog_tls_crl": {"pem": "-----BEGIN X509 CRL-----\nTEST\n-----END X509 CRL-----\n"},
 }
 DEBIAN12 = {"test_rsyslog_version": "8.2302.0", "test_gtls_installable": True, **DECIDED}
 AL2023 = {"test_rsyslog_version": "8.2204.0", "test_gtls_installable": False, **DECIDED}
@@ -99,7 +99,7 @@ def rendered(tmp_path_factory):
                         "dest": str(out) + f"/{family}-{name}-" + "{{ item.path | basename }}",
                         "mode": "0644",
                     },
-                    "loop": "{{ rsyslog_tls__managed_all | selectattr('src', 'defined') | list }}",
+                    "loop": "{{ _rsyslog_tls_managed_all | selectattr('src', 'defined') | list }}",
                     "vars": {
                         **variant,
                         "ansible_facts": FACTS[family],
@@ -130,13 +130,13 @@ def read(out, name):
 
 def test_packages(rendered):
     al = json.loads(read(rendered, "RedHat-vars.json"))
-    assert al["rsyslog_tls__packages"] == ["rsyslog", "python3-cryptography", "logrotate"]
-    assert al["rsyslog_tls__driver_packages"] == {"ossl": "rsyslog-openssl", "gtls": "rsyslog-gnutls"}
-    assert al["rsyslog_tls__work_dir"] == "/var/lib/rsyslog"
+    assert al["_rsyslog_tls_packages"] == ["rsyslog", "python3-cryptography", "logrotate"]
+    assert al["_rsyslog_tls_driver_packages"] == {"ossl": "rsyslog-openssl", "gtls": "rsyslog-gnutls"}
+    assert al["_rsyslog_tls_work_dir"] == "/var/lib/rsyslog"
     # AL2023's own repository: stunnel 5.58, binary /usr/bin/stunnel
-    assert (al["rsyslog_tls__stunnel_package"], al["rsyslog_tls__stunnel_bin"]) == ("stunnel", "/usr/bin/stunnel")
+    assert (al["_rsyslog_tls_stunnel_package"], al["_rsyslog_tls_stunnel_bin"]) == ("stunnel", "/usr/bin/stunnel")
     deb = json.loads(read(rendered, "Debian-vars.json"))
-    assert (deb["rsyslog_tls__stunnel_package"], deb["rsyslog_tls__stunnel_bin"]) == ("stunnel4", "/usr/bin/stunnel4")
+    assert (deb["_rsyslog_tls_stunnel_package"], deb["_rsyslog_tls_stunnel_bin"]) == ("stunnel4", "/usr/bin/stunnel4")
 
 
 def test_al2023_rsyslog_conf(rendered):
