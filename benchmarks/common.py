@@ -260,7 +260,7 @@ def make_pki(pki: Path) -> Path:
     """The test CA (OneGate-shaped bundle, client certificates) plus the decrypted server key and certificate that the
     manual procedure produces (openssl rsa), for the reference receiver."""
     if not (pki / "server.key").exists():
-        make_test_pki(pki, PKI_PASSPHRASE, ["127.0.0.1", "localhost"], log=pki.parent / "make_pki.log")
+        make_test_pki(pki, PKI_PASSPHRASE, ["127.0.0.1", "localhost"])
         from cryptography.hazmat.primitives import serialization
 
         text = (pki / "onegate-server.pem").read_text()

@@ -89,11 +89,15 @@ def main(quick: bool = False) -> dict:
         inventories = {
             "podman exec": work / "podman.ini",
             "ssh (ControlPersist, pipelining)": work / "ssh.ini",
+            "ssh (ControlPersist, no pipelining)": work / "ssh-nopipe.ini",
         }
         inventories["podman exec"].write_text(
             "%s ansible_connection=containers.podman.podman ansible_python_interpreter=/usr/bin/python3\n" % name
         )
-        inventories["ssh (ControlPersist, pipelining)"].write_text(setup_ssh(name, work) + "\n")
+        ssh_line = setup_ssh(name, work)
+        inventories["ssh (ControlPersist, pipelining)"].write_text(ssh_line + " ansible_pipelining=true\n")
+        # What molecule's generated ansible.cfg gives unless config_options set ssh_connection.pipelining.
+        inventories["ssh (ControlPersist, no pipelining)"].write_text(ssh_line + " ansible_pipelining=false\n")
         runs = {label: [] for label in inventories}
         for i in range(repeats):
             for label, inventory in inventories.items():  # interleaved: both see the same load
@@ -106,7 +110,7 @@ def main(quick: bool = False) -> dict:
         wall = common.median([w for w, _ in values]) / TASKS
         cpu = common.median([c for _, c in values]) / TASKS
         out["per_task"][label] = {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3)}
-    ref, new = (out["per_task"][k] for k in inventories)
+    ref, new, nopipe = (out["per_task"][k] for k in inventories)
     common.say("connection", "per task (median of %d runs of %d tasks):" % (repeats, TASKS))
     for label, v in out["per_task"].items():
         common.say("connection", "  %-34s %.3f s wall  %.3f s controller CPU" % (label, v["wall_s"], v["cpu_s"]))
@@ -114,6 +118,11 @@ def main(quick: bool = False) -> dict:
         "connection",
         "ssh / podman exec: wall %.2f, CPU %.2f; load average %s"
         % (new["wall_s"] / ref["wall_s"], new["cpu_s"] / ref["cpu_s"], common.loadavg()),
+    )
+    common.say(
+        "connection",
+        "ssh with pipelining / without: wall %.2f, CPU %.2f"
+        % (new["wall_s"] / nopipe["wall_s"], new["cpu_s"] / nopipe["cpu_s"]),
     )
     common.say("connection", "saved %s" % common.save("connection", out))
     return out

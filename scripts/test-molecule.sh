@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run `molecule test` for every scenario in extensions/molecule (collection mode), side by side, and fail if any
 # fails. Most of a scenario's time is spent waiting on `podman exec` round trips, not CPU, so they share the machine
-# well. Each scenario has its own containers, volumes and test PKI (.cache/test-pki/<scenario>); its output goes to
+# well. Each scenario has its own containers, volumes and test PKI (.cache/test-pki/<scenario>, made by tests/lib/netattest_local/pki.py); its output goes to
 # .cache/molecule/<scenario>.log, and the log of a failed scenario is printed. Prints the time of each scenario.
 # Expects the Makefile's environment (PATH with .venv/bin, CONTAINERS_CONF, ANSIBLE_*); the images come from
 # scripts/setup.sh. NETATTEST_MOLECULE_JOBS limits how many run at once (default: all).

@@ -50,7 +50,7 @@ def run(tmp_path_factory):
     client_pass = "proof-key-pass-%s" % secrets.token_hex(10)
     try:
         box.start()
-        pki = make_pki(work / "pki", bundle_pass, ["127.0.0.1", "localhost"], log=work / "make_pki.log")
+        pki = make_pki(work / "pki", bundle_pass, ["127.0.0.1", "localhost"])
         # The permitted client's key, encrypted (PKCS#8, as OneGate's CA hands keys out) with its own passphrase.
         plain = (pki / "client-aws-syslog.key").read_bytes()
         key = serialization.load_pem_private_key(plain, password=None)

@@ -75,6 +75,7 @@ VARIANTS = {
 def rendered(tmp_path_factory):
     out = tmp_path_factory.mktemp("render")
     tasks = []
+    renders = []  # (family, variant) of each registered render, in order
     for family in FACTS:
         tasks += [
             {
@@ -91,15 +92,18 @@ def rendered(tmp_path_factory):
             },
         ]
         for name, variant in VARIANTS.items():
+            # The text of each file, kept as a fact (no module runs: one per file would cost a Python process each);
+            # the last task writes them all, and the fixture splits them into files.
+            renders.append((family, name))
             tasks.append(
                 {
                     "name": f"Render the managed files, {family} {name}, as configure.yml does",
-                    "ansible.builtin.copy": {
-                        "content": "{{ lookup('ansible.builtin.template', '%s/templates/' ~ item.src) }}" % ROLE,
-                        "dest": str(out) + f"/{family}-{name}-" + "{{ item.path | basename }}",
-                        "mode": "0644",
+                    "ansible.builtin.set_fact": {
+                        "_rendered": "{{ lookup('ansible.builtin.template', '%s/templates/' ~ item.src) }}" % ROLE,
+                        "_rendered_path": "{{ item.path }}",
                     },
                     "loop": "{{ _rsyslog_tls_managed_all | selectattr('src', 'defined') | list }}",
+                    "register": f"_render_{len(renders) - 1}",
                     "vars": {
                         **variant,
                         "ansible_facts": FACTS[family],
@@ -107,6 +111,18 @@ def rendered(tmp_path_factory):
                     },
                 }
             )
+    registered = ", ".join(f"_render_{i}" for i in range(len(renders)))
+    tasks.append(
+        {
+            "name": "Write every rendered file's text",
+            "ansible.builtin.copy": {
+                "content": "{{ [%s] | map(attribute='results') | map('map', attribute='ansible_facts') | map('list')"
+                " | list | to_json }}" % registered,
+                "dest": str(out / "rendered.json"),
+                "mode": "0644",
+            },
+        }
+    )
     play = [
         {
             "name": "Render rsyslog_tls",
@@ -121,6 +137,10 @@ def rendered(tmp_path_factory):
     ]
     result = run_local_play(play, out)
     assert result.returncode == 0, result.stdout + result.stderr
+    for (family, name), files in zip(renders, json.loads((out / "rendered.json").read_text()), strict=True):
+        assert files, f"nothing rendered for {family} {name}"
+        for f in files:
+            (out / f"{family}-{name}-{pathlib.PurePosixPath(f['_rendered_path']).name}").write_text(f["_rendered"])
     return out
 
 

@@ -224,7 +224,7 @@ class Pipeline:
         self.say("Elastic IP (in moto): %s; site.yml now asks for a server certificate for it" % self.eip)
 
     def make_pki(self) -> None:
-        make_pki(self.pki, DEMO_PASSPHRASE, [self.eip, "127.0.0.1", "localhost"], log=self.logs / "make_pki.log")
+        make_pki(self.pki, DEMO_PASSPHRASE, [self.eip, "127.0.0.1", "localhost"])
         self.write_json("secret.yml", {"rsyslog_tls_bundle_passphrase": DEMO_PASSPHRASE})
         refused = [
             {"name": "intruder", "cert": str(self.pki / "client-intruder.cer"),

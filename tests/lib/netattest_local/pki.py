@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import hashlib
 import json
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,8 +17,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-from .env import ROOT, project_env
 
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
@@ -226,22 +224,135 @@ def sign_pss(builder: x509.CertificateBuilder, issuer_key) -> x509.Certificate:
 
 
 BUNDLE = "onegate-server.pem"
+#: make_pki()'s CAs, server bundles and clients (name, CN, issuing CA, DNS SANs).
+PKI_CAS = (("ca", "NetAttest Test OneGate CA"), ("other-ca", "NetAttest Test Other CA"))
+# onegate-server is the receiver's bundle; onegate-server-2 a second one of the same CA (a certificate renewal).
+PKI_SERVERS = ("onegate-server", "onegate-server-2")
+PKI_CLIENTS = (
+    ("client-aws-syslog", "aws-syslog", "ca", ()),  # permitted
+    ("client-intruder", "intruder", "ca", ()),  # same CA, not permitted
+    ("client-otherca-aws-syslog", "aws-syslog", "other-ca", ()),
+    # The permitted name as CN, and a DNS SAN with another name: X509_check_host (stunnel's checkHost) uses the DNS
+    # SANs when there are any, so this one is refused there; gtls also accepts the CN.
+    ("client-aws-syslog-othersan", "aws-syslog", "ca", ("other-user",)),
+    # The permitted name, revoked by the CA (ca.crl): refused where the receiver has rsyslog_tls_crl_file.
+    ("client-aws-syslog-revoked", "aws-syslog", "ca", ()),
+)
+STAMP = "pki.json"
 
 
-def make_pki(pki_dir: Path, passphrase: str, server_names: Iterable[str], log: Path) -> Path:
-    """Issue everything into ``pki_dir`` (ansible's output to ``log``); the bundle's key is encrypted with
-    ``passphrase``. Returns ``pki_dir``."""
-    cmd = [
-        "ansible-playbook", "tests/pki/make_pki.yml",
-        "-e", "pki_dir=%s" % pki_dir,
-        "-e", "pki_passphrase=%s" % passphrase,
-        "-e", json.dumps({"pki_server_names": list(server_names)}),
-    ]  # fmt: skip
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as out:
-        proc = subprocess.run(cmd, cwd=ROOT, env=project_env(), stdout=out, stderr=subprocess.STDOUT, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError("tests/pki/make_pki.yml failed (rc=%d), see %s" % (proc.returncode, log))
-    if not (pki_dir / BUNDLE).read_text().startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----"):
-        raise RuntimeError("the test CA's bundle is not in OneGate's shape")
+def _key_pem(key, passphrase: str | None = None) -> bytes:
+    if passphrase is None:  # an RSA key as openssl writes it (community.crypto's default too)
+        return key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        )
+    return key_pkcs8_encrypted(key, passphrase)
+
+
+def _issued(cn, issuer: tuple | None, key, days: int, ca=False, sans=(), usage=None):
+    """A certificate as community.crypto's x509_certificate makes one from a CSR (selfsigned or ownca): subject and
+    authority key identifiers, basicConstraints and keyUsage on CAs, the extended key usage and SANs asked for."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    issuer_cert, issuer_key = issuer if issuer else (None, key)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(cn))
+        .issuer_name(issuer_cert.subject if issuer_cert else _name(cn))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=days))
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    if issuer_cert is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
+    if ca:
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        builder = builder.add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+    if usage is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+    if sans:
+        builder = builder.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _crl(ca_cert, ca_key, last_days: int, next_days: int, revoked=()) -> bytes:
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_cert.subject)
+        .last_update(now + datetime.timedelta(days=last_days))
+        .next_update(now + datetime.timedelta(days=next_days))
+    )
+    for cert in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(now).build()
+        )
+    return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+
+
+def _san(name: str):
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
+
+
+def make_pki(pki_dir: Path, passphrase: str, server_names: Iterable[str]) -> Path:
+    """The local test CA standing in for OneGate's, issued into ``pki_dir`` (directories 0700, keys 0600):
+
+    - ca.cer, ca.key: the CA; other-ca.cer, other-ca.key: another CA
+    - onegate-server.pem, onegate-server-2.pem: OneGate's bundle shape, the key encrypted (PKCS#8) with
+      ``passphrase``, then the server certificate (CN the first of ``server_names``, SANs all of them; IPs as IP SANs)
+    - client-<name>.cer/.key for PKI_CLIENTS
+    - ca.crl (30 days, revoking client-aws-syslog-revoked), other-ca.crl (the wrong signer for ca.cer), expired.crl
+      (the CA's, its nextUpdate a day ago)
+
+    Made with cryptography in this process. A directory already made from the same inputs is kept as it is (a
+    scenario re-run keeps its CA); other inputs make everything anew. Returns ``pki_dir``."""
+    names = list(server_names)
+    if not names or not passphrase:
+        raise ValueError("make_pki needs at least one server name and a passphrase")
+    stamp = json.dumps(
+        {"names": names, "passphrase": hashlib.sha256(passphrase.encode()).hexdigest(), "version": 1}, sort_keys=True
+    )
+    expected = ["ca.cer", "ca.key", "other-ca.cer", "other-ca.key", "ca.crl", "other-ca.crl", "expired.crl"]
+    expected += ["%s.pem" % s for s in PKI_SERVERS]
+    expected += ["%s.%s" % (c[0], ext) for c in PKI_CLIENTS for ext in ("cer", "key")]
+    if (pki_dir / STAMP).is_file() and (pki_dir / STAMP).read_text() == stamp:
+        if all((pki_dir / f).is_file() for f in expected):
+            return pki_dir
+    pki_dir.mkdir(parents=True, exist_ok=True)
+    pki_dir.chmod(0o700)
+    (pki_dir / STAMP).unlink(missing_ok=True)
+    cas = {}
+    for name, cn in PKI_CAS:
+        key = rsa_key()
+        cert = _issued(cn, None, key, 3650, ca=True)
+        write(pki_dir / ("%s.key" % name), _key_pem(key))
+        write(pki_dir / ("%s.cer" % name), cert_pem(cert), 0o644)
+        cas[name] = (cert, key)
+    sans = [_san(n) for n in names]
+    for server in PKI_SERVERS:
+        key = rsa_key()
+        cert = _issued(names[0], cas["ca"], key, 825, sans=sans, usage=ExtendedKeyUsageOID.SERVER_AUTH)
+        write(pki_dir / ("%s.pem" % server), _key_pem(key, passphrase) + cert_pem(cert))
+    revoked = []
+    for name, cn, ca, dns in PKI_CLIENTS:
+        key = rsa_key()
+        cert = _issued(
+            cn, cas[ca], key, 825, sans=[x509.DNSName(d) for d in dns], usage=ExtendedKeyUsageOID.CLIENT_AUTH
+        )
+        write(pki_dir / ("%s.key" % name), _key_pem(key))
+        write(pki_dir / ("%s.cer" % name), cert_pem(cert), 0o644)
+        if name == "client-aws-syslog-revoked":
+            revoked.append(cert)
+    write(pki_dir / "ca.crl", _crl(*cas["ca"], -1, 30, revoked), 0o644)
+    write(pki_dir / "other-ca.crl", _crl(*cas["other-ca"], -1, 30), 0o644)
+    write(pki_dir / "expired.crl", _crl(*cas["ca"], -10, -1), 0o644)
+    write(pki_dir / STAMP, stamp.encode(), 0o644)
     return pki_dir
