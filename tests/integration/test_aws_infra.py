@@ -5,16 +5,16 @@ Stages, in this order, on one moto server (reset between stages where an empty a
   2. --check on an empty account: rc 0, nothing created, the estimated monthly cost printed; then what the account
      tells before anything is created (the instance type not offered in the AZ, the Elastic IP or VPC quota full)
      stops the run with the fix, nothing created; so does a missing permission (the fault proxy answers the DryRun
-     calls UnauthorizedOperation: no mutating call is made); the AZ left to auto goes where the type is offered; a
-     key pair of the stack whose private key never arrived (and no
-     instance uses) is replaced
+     calls UnauthorizedOperation: no mutating call is made); the AZ left to auto goes where the type is offered
+     (in --check); a key pair of the stack whose private key never arrived (and no instance uses) is replaced
   3. create next to a pre-seeded "production" stack with our Names but no stack tags (built by hand from the same
      procedure), then boto3 assertions of every resource of ours, and of production being untouched
   4. create again: changed=0, production untouched; the refusals that must stop a run before any change (key pair
-     not RSA, local key file of another pair, VPCs of two stacks, no host keys in moto's console); a second instance
-     of the stack is its own duplicate, terminated
-     4i: the expiry (tags, InstanceInitiatedShutdownBehavior=stop, the timer in the user data; a larger
-     aws_infra_expires_after extends it, a run after the end is refused)
+     not RSA, local key file of another pair, VPCs of two stacks); a second instance of the stack is its own
+     duplicate, terminated
+     4h-4j: the expiry (tags, InstanceInitiatedShutdownBehavior=stop, the timer in the user data; a larger
+     aws_infra_expires_after extends it, the re-run after it changes nothing up to the host key pinning, which fails
+     clearly on moto's console output without host keys; a run after the end is refused)
   5. teardown through playbooks/destroy.yml (it prints the time left and the lifetime cost): it lists exactly our
      IDs, deletes them, and leaves production as seeded;
      a second teardown changes nothing; the key file only goes when asked
@@ -377,20 +377,21 @@ def test_2b_missing_permission_stops_the_run_before_anything_is_created(moto_ser
 
 def test_2b_auto_availability_zone_takes_one_that_offers_the_type(moto_server, aws, workdir):
     """aws_infra_availability_zone=auto (the default) with g5g.xlarge, which moto (as AWS) offers in
-    ap-northeast-1c and 1d only: the subnet goes to ap-northeast-1c, and the run says why."""
+    ap-northeast-1c and 1d only: the run picks ap-northeast-1c and says why (in --check: the choice is made before
+    anything is created; stage 3 shows the subnet created in the zone auto picked)."""
     moto_server.reset()
-    run = playbook(moto_server, workdir, "create.yml", "2b auto AZ", {"aws_infra_instance_type": "g5g.xlarge"})
+    run = playbook(
+        moto_server, workdir, "create.yml", "2b auto AZ (--check)", {"aws_infra_instance_type": "g5g.xlarge"},
+        check=True,
+    )  # fmt: skip
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
-    (subnet,) = aws["ec2"].describe_subnets(Filters=stack_filter())["Subnets"]
-    assert subnet["AvailabilityZone"] == "ap-northeast-1c"
     (said,) = run.results("Say which availability zone")
     assert said["msg"] == (
         "Availability zone ap-northeast-1c (auto: the first of ap-northeast-1c, ap-northeast-1d, which offer "
         "g5g.xlarge)."
     )
-    moto_server.reset()
-    for key in (workdir / "keys").glob("*"):
-        key.unlink()
+    assert leftovers(aws) == {}
+    assert not (workdir / "keys" / f"{PREFIX}-key.pem").exists()
 
 
 def test_2c_key_pair_whose_private_key_never_arrived_is_replaced(moto_server, aws, workdir):
@@ -614,7 +615,11 @@ def test_3_create_builds_everything_next_to_production(created, aws, workdir, pr
     (subnet,) = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
     assert tag(subnet) == f"{PREFIX}-server-sub"
     assert subnet["CidrBlock"] == "192.168.200.0/28"
+    # in the zone aws_infra_availability_zone=auto (the default) picked and named: the first that offers t2.micro
     assert subnet["AvailabilityZone"] == "ap-northeast-1a"
+    (said,) = run.results("Say which availability zone")
+    assert said["msg"].startswith("Availability zone ap-northeast-1a (auto: the first of ap-northeast-1a, "), said
+    assert said["msg"].endswith(", which offer t2.micro)."), said
     assert subnet["MapPublicIpOnLaunch"] is True
     assert facts["aws_infra_subnet_id"] == subnet["SubnetId"]
 
@@ -882,30 +887,7 @@ def test_4g_second_instance_of_the_stack_is_its_own_duplicate(created, moto_serv
     assert states == {extra: "terminated", facts["aws_infra_instance_id"]: "running"}
 
 
-def test_4h_host_key_pinning_against_moto_fails_clearly(created, moto_server, aws, workdir):
-    _, recorded = created
-    known_hosts = workdir / "pin" / "known_hosts"
-    known_hosts.parent.mkdir()
-    before = leftovers(aws)
-    run = playbook(
-        moto_server,
-        workdir,
-        "create.yml",
-        "4h pin the host key (moto's console has none)",
-        {
-            "aws_infra_pin_host_key": True,
-            "aws_infra_host_key_timeout": 3,
-            "aws_infra_known_hosts_file": str(known_hosts),
-        },
-    )
-    instance = recorded["facts"]["aws_infra_instance_id"]
-    refused_before_any_change(
-        run, aws, before, f"no complete -----BEGIN SSH HOST KEY KEYS----- block in the console output of {instance}"
-    )
-    assert not known_hosts.exists()
-
-
-# 4i. expiry: tags, the instance's shutdown behaviour and timer, extension, refusal after the end ------------------
+# 4h-4j. expiry: tags, the instance's shutdown behaviour and timer, extension, refusal after the end ------------------
 def vpc_and_instance_tags(ec2) -> tuple[dict, dict]:
     (vpc,) = ec2.describe_vpcs(Filters=stack_filter())["Vpcs"]
     (instance,) = [
@@ -919,11 +901,11 @@ def utc(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
-def test_4i_expiry_tagged_stops_the_instance_and_a_larger_value_extends_it(created, moto_server, aws, workdir):
+def test_4h_expiry_tagged_stops_the_instance_and_a_larger_value_extends_it(created, moto_server, aws, workdir):
     """The stack ends aws_infra_expires_after (14d) after its creation: the VPC and the instance carry the end, the
     instance powers off itself then (timer in its user data) and InstanceInitiatedShutdownBehavior=stop makes that
-    a stop. A re-run with 21d moves the end (tags and timer), the next changes nothing; a run after the end is
-    refused before any change, naming the value that extends it."""
+    a stop. A re-run with 21d moves the end (tags and timer); the next changes nothing (4i); a run after the end is
+    refused before any change, naming the value that extends it (4j)."""
     ec2 = aws["ec2"]
     run, _ = created
     vpc, instance = vpc_and_instance_tags(ec2)
@@ -949,7 +931,7 @@ def test_4i_expiry_tagged_stops_the_instance_and_a_larger_value_extends_it(creat
     assert f"-ge {int(utc(ends).timestamp())} ]" in user_data
     assert "systemctl enable --now netattest-expiry.timer" in user_data
 
-    run = playbook(moto_server, workdir, "create.yml", "4i extend to 21d", {"aws_infra_expires_after": "21d"})
+    run = playbook(moto_server, workdir, "create.yml", "4h extend to 21d", {"aws_infra_expires_after": "21d"})
     assert run.rc == 0, run.failure_messages() or run.stderr[-3000:]
     vpc2, instance2 = vpc_and_instance_tags(ec2)
     assert vpc2["netattest:created-at"] == vpc["netattest:created-at"] and vpc2["netattest:expires-after"] == "21d"
@@ -960,19 +942,55 @@ def test_4i_expiry_tagged_stops_the_instance_and_a_larger_value_extends_it(creat
     (left,) = run.results("Show how long is left")
     assert "This stack expires in 20 d" in left["msg"][0] and vpc2["netattest:expires-at"] in left["msg"][0]
 
-    run = playbook(moto_server, workdir, "create.yml", "4i 21d again: changed=0", {"aws_infra_expires_after": "21d"})
-    assert run.rc == 0 and run.changed_tasks() == [], run.failure_messages() or run.changed_tasks()
 
+def test_4i_rerun_changes_nothing_and_host_key_pinning_against_moto_fails_clearly(created, moto_server, aws, workdir):
+    """The re-run with 21d changes nothing; it also asks to pin the host key, the last step of the role, after every
+    resource: moto's console output has no host keys, so the run fails there, clearly, having changed nothing and
+    written no known_hosts file (stage 7 pins from a real-shaped console output)."""
+    _, recorded = created
+    ec2 = aws["ec2"]
+    vpc, instance = vpc_and_instance_tags(ec2)
+    assert vpc["netattest:expires-after"] == "21d"  # stage 4h's extension
+    known_hosts = workdir / "pin" / "known_hosts"
+    known_hosts.parent.mkdir()
+    before = leftovers(aws)
+    run = playbook(
+        moto_server,
+        workdir,
+        "create.yml",
+        "4i 21d again (changed=0), pinning the host key (moto's console has none)",
+        {
+            "aws_infra_expires_after": "21d",
+            "aws_infra_pin_host_key": True,
+            "aws_infra_host_key_timeout": 3,
+            "aws_infra_known_hosts_file": str(known_hosts),
+        },
+    )
+    instance_id = recorded["facts"]["aws_infra_instance_id"]
+    refused_before_any_change(
+        run, aws, before, f"no complete -----BEGIN SSH HOST KEY KEYS----- block in the console output of {instance_id}"
+    )
+    assert not known_hosts.exists()
+    # Every resource's task ran before the pin, and none changed: the 21d re-run is stable.
+    ran = run.task_names()
+    assert {"VPC", "Instance", "Key pair"} <= set(ran), ran
+    assert vpc_and_instance_tags(ec2) == (vpc, instance)
+
+
+def test_4j_run_after_the_end_is_refused(created, moto_server, aws, workdir):
+    ec2 = aws["ec2"]
+    vpc, _ = vpc_and_instance_tags(ec2)
+    created_at = utc(vpc["netattest:created-at"])
     # Twenty days later (the creation tag moved back, as the clock would): 14d has passed, the run is refused.
     old = (created_at - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
     ec2.create_tags(Resources=[vpc["VpcId"]], Tags=[{"Key": "netattest:created-at", "Value": old}])
     before = leftovers(aws)
-    run = playbook(moto_server, workdir, "create.yml", "4i after the end: refused", {"aws_infra_expires_after": "14d"})
+    run = playbook(moto_server, workdir, "create.yml", "4j after the end: refused", {"aws_infra_expires_after": "14d"})
     refused_before_any_change(run, aws, before, "This stack expired 6 d 0 h ago, at ")
     assert "-e aws_infra_expires_after=22d (counted from its creation)" in run.failure_messages()
     assert "VPC" not in run.task_names()
     _, instance3 = vpc_and_instance_tags(ec2)
-    assert instance3["netattest:expires-at"] == vpc2["netattest:expires-at"]
+    assert instance3["netattest:expires-at"] == vpc["netattest:expires-at"]
 
 
 # 5. teardown ---------------------------------------------------------------------------------------

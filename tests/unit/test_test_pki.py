@@ -32,14 +32,22 @@ def pki(tmp_path_factory):
     return make_pki(tmp_path_factory.mktemp("pki") / "pki", "test-pass", ["192.0.2.9", "127.0.0.1", "localhost"])
 
 
-def test_modes_keys_0600_certificates_0644_directory_0700(pki):
+def test_modes_keys_0600_certificates_0644_directories_0700(pki):
     assert stat.S_IMODE(pki.stat().st_mode) == 0o700
-    for f in pki.iterdir():
+    for f in pki.rglob("*"):
         mode = stat.S_IMODE(f.stat().st_mode)
-        if f.suffix in (".key", ".pem"):
+        if f.is_dir():
+            assert mode == 0o700, f
+        elif f.suffix in (".key", ".pem"):
             assert mode == 0o600, f
         else:
             assert mode == 0o644, f
+
+
+def test_the_bundle_parts_apart_are_the_bundle(pki):
+    for server in ("onegate-server", "onegate-server-2"):
+        parts = (pki / "work" / (server + ".key")).read_bytes() + (pki / "work" / (server + ".cer")).read_bytes()
+        assert parts == (pki / (server + ".pem")).read_bytes()
 
 
 def test_bundle_is_onegate_shaped_and_needs_the_passphrase(pki):

@@ -308,6 +308,7 @@ def make_pki(pki_dir: Path, passphrase: str, server_names: Iterable[str]) -> Pat
     - ca.cer, ca.key: the CA; other-ca.cer, other-ca.key: another CA
     - onegate-server.pem, onegate-server-2.pem: OneGate's bundle shape, the key encrypted (PKCS#8) with
       ``passphrase``, then the server certificate (CN the first of ``server_names``, SANs all of them; IPs as IP SANs)
+    - work/onegate-server{,-2}.key and .cer: the same key (encrypted) and certificate, as two files
     - client-<name>.cer/.key for PKI_CLIENTS
     - ca.crl (30 days, revoking client-aws-syslog-revoked), other-ca.crl (the wrong signer for ca.cer), expired.crl
       (the CA's, its nextUpdate a day ago)
@@ -321,13 +322,16 @@ def make_pki(pki_dir: Path, passphrase: str, server_names: Iterable[str]) -> Pat
         {"names": names, "passphrase": hashlib.sha256(passphrase.encode()).hexdigest(), "version": 1}, sort_keys=True
     )
     expected = ["ca.cer", "ca.key", "other-ca.cer", "other-ca.key", "ca.crl", "other-ca.crl", "expired.crl"]
-    expected += ["%s.pem" % s for s in PKI_SERVERS]
+    expected += ["%s.pem" % s for s in PKI_SERVERS] + [
+        "work/%s.%s" % (s, e) for s in PKI_SERVERS for e in ("key", "cer")
+    ]
     expected += ["%s.%s" % (c[0], ext) for c in PKI_CLIENTS for ext in ("cer", "key")]
     if (pki_dir / STAMP).is_file() and (pki_dir / STAMP).read_text() == stamp:
         if all((pki_dir / f).is_file() for f in expected):
             return pki_dir
-    pki_dir.mkdir(parents=True, exist_ok=True)
-    pki_dir.chmod(0o700)
+    for d in (pki_dir, pki_dir / "work"):
+        d.mkdir(parents=True, exist_ok=True)
+        d.chmod(0o700)
     (pki_dir / STAMP).unlink(missing_ok=True)
     cas = {}
     for name, cn in PKI_CAS:
@@ -340,7 +344,10 @@ def make_pki(pki_dir: Path, passphrase: str, server_names: Iterable[str]) -> Pat
     for server in PKI_SERVERS:
         key = rsa_key()
         cert = _issued(names[0], cas["ca"], key, 825, sans=sans, usage=ExtendedKeyUsageOID.SERVER_AUTH)
-        write(pki_dir / ("%s.pem" % server), _key_pem(key, passphrase) + cert_pem(cert))
+        encrypted = _key_pem(key, passphrase)
+        write(pki_dir / ("%s.pem" % server), encrypted + cert_pem(cert))
+        write(pki_dir / "work" / ("%s.key" % server), encrypted)  # the two parts apart
+        write(pki_dir / "work" / ("%s.cer" % server), cert_pem(cert), 0o644)
     revoked = []
     for name, cn, ca, dns in PKI_CLIENTS:
         key = rsa_key()
