@@ -14,3 +14,10 @@ for path in (COLLECTIONS, os.path.join(ROOT, "tests", "lib")):
         sys.path.insert(0, path)
 
 from netattest_local.fixtures import moto_server, rsyslogd_factory  # noqa: F401 (fixtures for every test)
+
+
+def pytest_configure(config):
+    # scripts/run-tests.sh runs the marked tests in a process of their own, beside the rest of their module.
+    config.addinivalue_line(
+        "markers", "instance_side: needs none of its module's shared servers (run apart: -m instance_side)"
+    )

@@ -26,6 +26,9 @@ Stages, in this order, on one moto server (reset between stages where an empty a
      names them, the next changes nothing, destroy.yml leaves nothing
   8. the expiry timer on the Amazon Linux 2023 stand-in container: it powers the machine off at the expiry, and
      again after the boot grace when it is started after the expiry
+
+7 and 8 have their own servers and containers, none of the module's moto_server: they are marked instance_side, and
+make test runs them in a pytest process of their own beside the rest (scripts/run-tests.sh, integration_aws_instance).
 """
 
 from __future__ import annotations
@@ -1128,6 +1131,7 @@ def console_moto():
 LOST = ("CreateVpc", "CreateRouteTable", "RunInstances")
 
 
+@pytest.mark.instance_side
 def test_7_host_keys_are_pinned_and_lost_answers_converge(console_moto, tmp_path):
     """Two things on one stack, to keep the runs few: host key pinning end to end, and lost answers. The first run
     goes through tests/lib/netattest_local/aws_fault_proxy.py: CreateVpc, CreateRouteTable and RunInstances each reach
@@ -1225,6 +1229,7 @@ def wait_stopped(name: str, bound: float) -> dict:
     raise AssertionError(f"{name} still running after {bound} s: {container_state(name)}")
 
 
+@pytest.mark.instance_side
 def test_8_expiry_timer_powers_the_instance_off_at_its_expiry(tmp_path):
     """roles/aws_infra/tasks/expiry_timer.yml (what ssh.yml runs on the instance over SSH) against the Amazon Linux
     2023 stand-in (systemd as PID 1): the units pass systemd-analyze verify, the timer fires at the expiry (seconds
