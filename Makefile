@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 test: setup
 	scripts/run-tests.sh
 
-## The inner loop (about 2 minutes of CPU after set-up): lint, the docs check and the pure unit tests (no process,
+## The inner loop (about a minute after set-up): lint, the docs check and the pure unit tests (no process,
 ## container, server or socket; the rest of the suite is make test).
 check: setup
 	scripts/run-tests.sh check
