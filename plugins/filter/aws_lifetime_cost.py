@@ -18,11 +18,9 @@ description:
   - A region or instance type the table does not hold gives a result that says so (C(total_usd) null).
 author:
   - netattest.tls_syslog developers (@netattest)
+extends_documentation_fragment:
+  - netattest.tls_syslog._aws_stack_size
 options:
-  _input:
-    description: The instance type.
-    type: str
-    required: true
   created_at:
     description: When the stack was created, UTC (V(2026-12-04T16:47:00Z)).
     type: str
@@ -38,18 +36,6 @@ options:
     description: Whether the instance is stopped now.
     type: bool
     default: false
-  root_volume_gb:
-    description: The root volume, GB.
-    type: int
-    default: 8
-  efs_gb:
-    description: The GB the EFS file system holds.
-    type: float
-    default: 1.0
-  region:
-    description: The region.
-    type: str
-    default: ap-northeast-1
 """
 
 EXAMPLES = r"""

@@ -19,23 +19,9 @@ description:
   - Fails for a region or instance type the table does not hold, unless O(strict=false).
 author:
   - netattest.tls_syslog developers (@netattest)
+extends_documentation_fragment:
+  - netattest.tls_syslog._aws_stack_size
 options:
-  _input:
-    description: The instance type.
-    type: str
-    required: true
-  root_volume_gb:
-    description: The root volume, GB.
-    type: int
-    default: 8
-  efs_gb:
-    description: The GB the EFS file system is expected to hold.
-    type: float
-    default: 1.0
-  region:
-    description: The region.
-    type: str
-    default: ap-northeast-1
   hours:
     description: The cost of that many hours instead of a month.
     type: float
